@@ -6,6 +6,10 @@ load on first use (``backproplab.plotting`` ...), so importing stays fast.
 import importlib
 
 from ._config import floatx, set_floatx
+from . import activations, errors, gradcheck, initializers, layers, losses, metrics, optimizers
+from .layers import Activation, Dense, Flatten, Reshape
+from .model import History, Input, Sequential
+from .optimizers import SGD, Adam, RMSprop
 
 __version__ = "0.1.0"
 
@@ -19,4 +23,5 @@ def __getattr__(name):
     raise AttributeError(f"module 'backproplab' has no attribute {name!r}")
 
 
-__all__ = ["floatx", "set_floatx", "__version__"]
+__all__ = ["floatx", "set_floatx", "__version__", "Sequential", "Input", "History", "Dense", "Activation",
+           "Flatten", "Reshape", "SGD", "RMSprop", "Adam"]
