@@ -306,7 +306,8 @@ class Sequential:
                 else:
                     idx = order[lo:hi]
                     xb, yb = x[idx], y[idx]
-                loss, out = self._train_step(xb, yb)
+                with np.errstate(over="ignore", invalid="ignore"):  # divergence is reported below
+                    loss, out = self._train_step(xb, yb)
                 if not np.isfinite(loss):
                     err = DivergenceError(
                         f"Training diverged: the loss became {loss} at epoch {epoch + 1}, batch {step + 1}. "
