@@ -26,7 +26,7 @@ EPSILON = 1e-7  # Keras' backend.epsilon(): probabilities are clipped to [ε, 1 
 
 def _pair(y_true, y_pred, name):
     y_pred = np.asarray(y_pred)
-    y_true = np.asarray(y_true, dtype=y_pred.dtype if np.issubdtype(y_pred.dtype, np.floating) else None)
+    y_true = np.asarray(y_true, dtype=y_pred.dtype if y_pred.dtype.kind == "f" else None)
     if y_true.shape != y_pred.shape:
         hint = ""
         if y_true.ndim == 1 and y_pred.ndim == 2 and y_pred.shape[1] == 1 and len(y_true) == len(y_pred):
@@ -39,6 +39,14 @@ def _pair(y_true, y_pred, name):
     return y_true, y_pred
 
 
+def _normalise_and_clip(p):
+    """Keras' first two steps: ``q = p / Σp``, then clip ``q`` to ``[ε, 1 − ε]``."""
+    q = p / p.sum(axis=-1, keepdims=True)
+    np.maximum(q, EPSILON, out=q)
+    np.minimum(q, 1 - EPSILON, out=q)
+    return q
+
+
 class Loss:
     name = "loss"
     fuses_with = None  # name of the output activation whose gradient this loss can fuse
@@ -47,7 +55,7 @@ class Loss:
         raise NotImplementedError
 
     def __call__(self, y_true, y_pred):
-        return float(np.mean(self.per_sample(y_true, y_pred)))
+        return float(self.per_sample(y_true, y_pred).mean())
 
     def gradient(self, y_true, y_pred):
         raise NotImplementedError
@@ -149,8 +157,7 @@ class CategoricalCrossentropy(Loss):
 
     def per_sample(self, y_true, y_pred):
         y_true, y_pred = _pair(y_true, y_pred, self.name)
-        q = np.clip(y_pred / np.sum(y_pred, axis=-1, keepdims=True), EPSILON, 1 - EPSILON)
-        return -np.sum(y_true * np.log(q), axis=-1)
+        return -(y_true * np.log(_normalise_and_clip(y_pred))).sum(axis=-1)
 
     def gradient(self, y_true, y_pred):
         y_true, y_pred = _pair(y_true, y_pred, self.name)
@@ -162,7 +169,10 @@ class CategoricalCrossentropy(Loss):
         return (dp / len(y_pred)).astype(y_pred.dtype, copy=False)
 
     def fused_gradient(self, y_true, y_pred):
-        return (y_pred * np.sum(y_true, axis=-1, keepdims=True) - y_true) / len(y_pred)
+        g = y_pred * y_true.sum(axis=-1, keepdims=True)
+        g -= y_true
+        g *= 1.0 / len(y_pred)
+        return g
 
     def check_targets(self, y_true, y_pred_shape):
         y = np.asarray(y_true)
@@ -199,8 +209,7 @@ class SparseCategoricalCrossentropy(Loss):
     def per_sample(self, y_true, y_pred):
         y_pred = np.asarray(y_pred)
         y = self._labels(y_true, len(y_pred))
-        q = np.clip(y_pred / np.sum(y_pred, axis=-1, keepdims=True), EPSILON, 1 - EPSILON)
-        return -np.log(q[np.arange(len(y)), y])
+        return -np.log(_normalise_and_clip(y_pred)[np.arange(len(y)), y])
 
     def gradient(self, y_true, y_pred):
         y_pred = np.asarray(y_pred)

@@ -225,11 +225,11 @@ class Sequential:
         x, y = self._prepare(x, y, "train_on_batch")
         return self._train_step(x, y)[0]
 
-    def _train_step(self, x, y):
+    def _train_step(self, x, y, params=None, grads=None):
         out = self._forward(x, training=True)        # 1. forward phase
         loss = self.loss(y, out)                      # 2. the error
         self._backward(y, out)                        # 3. backward phase: the chain rule, layer by layer
-        self.optimizer.step(self.weights, self._grads())  # 4. gradient descent
+        self.optimizer.step(params or self.weights, grads or self._grads())  # 4. gradient descent
         return loss, out
 
     # ------------------------------------------------------------------ data checks
@@ -294,6 +294,7 @@ class Sequential:
         history = History()
         self.history = history
         names = ["loss"] + [name for name, _ in self.metric_fns]
+        params, grads = self.weights, self._grads()  # the same arrays all along: gather them once
         for epoch in range(initial_epoch, epochs):
             bar.epoch_begin(epoch)
             order = self._rng.permutation(n) if shuffle else None
@@ -307,7 +308,7 @@ class Sequential:
                     idx = order[lo:hi]
                     xb, yb = x[idx], y[idx]
                 with np.errstate(over="ignore", invalid="ignore"):  # divergence is reported below
-                    loss, out = self._train_step(xb, yb)
+                    loss, out = self._train_step(xb, yb, params, grads)
                 if not np.isfinite(loss):
                     err = DivergenceError(
                         f"Training diverged: the loss became {loss} at epoch {epoch + 1}, batch {step + 1}. "

@@ -59,7 +59,6 @@ class Optimizer:
         return list(grads)
 
     def step(self, params, grads):
-        params, grads = list(params), list(grads)
         if len(params) != len(grads):
             raise ValueError(f"step got {len(params)} parameters but {len(grads)} gradients.")
         if self._state is None:
@@ -67,7 +66,8 @@ class Optimizer:
         elif len(self._state) != len(params):
             raise ValueError(f"This optimizer was first used with {len(self._state)} parameters and now gets "
                              f"{len(params)}; make a new optimizer for a different model.")
-        grads = self.clip(grads)
+        if self.clipnorm is not None or self.clipvalue is not None or self.global_clipnorm is not None:
+            grads = self.clip(grads)
         self.iterations += 1
         for p, g, s in zip(params, grads, self._state):
             self._update(p, g, s)
