@@ -205,19 +205,29 @@ def draw_value_graph(root, ax=None, title=None, show_gradients=True):
     from matplotlib.patches import Circle, FancyArrowPatch, FancyBboxPatch
 
     order, level, ypos = _layout(root)
-    nlevels = max(level.values()) + 1
-    height = max(ypos.values()) - min(ypos.values()) + 1
-    dx = 3.2                                          # distance between levels; the op sits in between
-    ax = _axes(ax, (max(6.0, 2.3 * nlevels + 1.0), max(2.8, 1.25 * height + 1.2)))
+    dx, row_gap = 3.0, 1.25                           # units between columns (the operation sits between) and rows
+    box_w, box_h = 1.8, 0.95
+    centre = {id(n): (level[id(n)] * dx, -row_gap * ypos[id(n)]) for n in order}
+    xs = [c[0] for c in centre.values()]
+    ys = [c[1] for c in centre.values()]
+    xlim = (min(xs) - box_w / 2 - 0.2, max(xs) + box_w / 2 + 0.2)
+    ylim = (min(ys) - box_h / 2 - 0.25, max(ys) + box_h / 2 + 0.25)
+    if ax is None:
+        import matplotlib.pyplot as plt
 
-    box_w, box_h = 1.55, 0.72
-    centre = {id(n): (level[id(n)] * dx, -ypos[id(n)]) for n in order}
+        inch = 0.72                                   # inches per unit: the text fits the boxes at this scale
+        w, h = inch * (xlim[1] - xlim[0]), inch * (ylim[1] - ylim[0])
+        left, right, bottom, top = 0.2, 0.2, 1.0, 0.55
+        fig = plt.figure(figsize=(max(w + left + right, 6.0), h + bottom + top))
+        fw, fh = fig.get_size_inches()
+        ax = fig.add_axes([(fw - w) / 2 / fw, bottom / fh, w / fw, h / fh])
+
     for node in order:
         cx, cy = centre[id(node)]
         if node._prev:
-            ox, oy = cx - dx / 2 + 0.35, cy
+            ox, oy = cx - dx / 2 + 0.05, cy
             ax.add_patch(Circle((ox, oy), 0.3, fc=OP_FACE, ec="0.3", lw=1.2, zorder=3))
-            ax.text(ox, oy, node._op, ha="center", va="center", fontsize=9 if len(node._op) < 4 else 7.5,
+            ax.text(ox, oy, node._op, ha="center", va="center", fontsize=10 if len(node._op) < 3 else 8,
                     zorder=4)
             ax.add_patch(FancyArrowPatch((ox + 0.3, oy), (cx - box_w / 2, cy), arrowstyle="-|>",
                                          mutation_scale=12, color="0.35", lw=1.2, shrinkA=0, shrinkB=0,
@@ -226,39 +236,36 @@ def draw_value_graph(root, ax=None, title=None, show_gradients=True):
                 chx, chy = centre[id(child)]
                 ax.add_patch(FancyArrowPatch((chx + box_w / 2, chy), (ox - 0.3, oy), arrowstyle="-|>",
                                              mutation_scale=12, color="0.35", lw=1.2, shrinkA=0, shrinkB=1,
-                                             zorder=2, connectionstyle="arc3,rad=0.0"))
+                                             zorder=2))
         ax.add_patch(FancyBboxPatch((cx - box_w / 2, cy - box_h / 2), box_w, box_h,
                                     boxstyle="round,pad=0.02,rounding_size=0.08", fc=NODE_FACE,
                                     ec=VALUE_COLOR, lw=1.4, zorder=3))
-        head = node.label or ""
-        lines = [f"data {_fmt(node.data)}"]
-        if head:
-            ax.text(cx, cy + 0.2, head, ha="center", va="center", fontsize=11, color=VALUE_COLOR,
-                    zorder=4, fontweight="bold")
-        ax.text(cx, cy + (-0.02 if head else 0.12), lines[0], ha="center", va="center", fontsize=8.5,
-                color=VALUE_COLOR, zorder=4)
+        lines = [(node.label, dict(fontsize=11, fontweight="bold", color=VALUE_COLOR))] if node.label else []
+        lines.append((f"data {_fmt(node.data)}", dict(fontsize=9, color=VALUE_COLOR)))
         if show_gradients:
-            ax.text(cx, cy - 0.22 if head else cy - 0.14, f"grad {_fmt(node.grad)}", ha="center",
-                    va="center", fontsize=8.5, color=GRAD_COLOR, zorder=4)
+            lines.append((f"grad {_fmt(node.grad)}", dict(fontsize=9, color=GRAD_COLOR)))
+        step = 0.27
+        top_y = cy + step * (len(lines) - 1) / 2
+        for i, (text, style) in enumerate(lines):
+            ax.text(cx, top_y - i * step, text, ha="center", va="center", zorder=4, **style)
 
-    xs = [c[0] for c in centre.values()]
-    ys = [c[1] for c in centre.values()]
-    ax.set_xlim(min(xs) - box_w / 2 - 0.3, max(xs) + box_w / 2 + 0.3)
-    ax.set_ylim(min(ys) - box_h / 2 - 0.35, max(ys) + box_h / 2 + 0.35)
+    ax.set_xlim(*xlim)
+    ax.set_ylim(*ylim)
     ax.set_aspect("equal")
     ax.set_xticks([])
     ax.set_yticks([])
     for spine in ax.spines.values():
         spine.set_visible(False)
-    ax.set_xlabel("forward: inputs on the left, output on the right; "
-                  "grad = ∂(output)/∂(this value)", fontsize=9)
+    ax.set_xlabel("arrows: the forward pass, inputs on the left, output on the right"
+                  + ("; grad = ∂(output)/∂(this value)" if show_gradients else ""), fontsize=9.5)
     if title is None:
         name = root.label or "the output"
         title = f"Computational graph of {name}" + (" with gradients" if show_gradients else "")
     ax.set_title(title)
     from matplotlib.patches import Patch
 
-    handles = [Patch(facecolor=NODE_FACE, edgecolor=VALUE_COLOR, label="value (data, grad)"),
+    handles = [Patch(facecolor=NODE_FACE, edgecolor=VALUE_COLOR,
+                     label="value (data, grad)" if show_gradients else "value (data)"),
                Patch(facecolor=OP_FACE, edgecolor="0.3", label="operation")]
     ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=2, fontsize=8.5,
               frameon=False)
