@@ -144,8 +144,8 @@ def draw_three_neuron_net(net, x1, y, ax=None, show_gradients=True, title=None):
     ax.set_yticks([])
     for spine in ax.spines.values():
         spine.set_visible(False)
-    ax.set_xlabel("forward pass: values, left to right   |   backward pass: gradients, right to left",
-                  fontsize=10.5)
+    ax.set_xlabel("forward pass: values, left to right"
+                  + ("   |   backward pass: gradients, right to left" if show_gradients else ""), fontsize=10.5)
     if title is None:
         title = (f"Three-neuron network on one example ($x_1$ = {_fmt(f.x1)}, target $y$ = {_fmt(float(y))}):"
                  f" error $E$ = {_fmt(err)}")
