@@ -209,11 +209,21 @@ class Conv2D(Layer):
         kh, kw = self.kernel_size
         sh, sw = self.strides
         ho, wo = self.out_hw
+        n, c = x.shape[0], x.shape[-1]
         xp = _pad(x, self.pads)
-        # A view, no copy: windows[n, i, j, c, a, b] = xp[n, i·sh + a, j·sw + b, c].
-        windows = sliding_window_view(xp, (kh, kw), axis=(1, 2))[:, ::sh, ::sw][:, :ho, :wo]
-        # The reshape copies each patch into one row (kh, kw, C order, matching the kernel).
-        return windows.transpose(0, 1, 2, 4, 5, 3).reshape(-1, kh * kw * x.shape[-1])
+        if c * kw >= 16:
+            # A view, no copy: windows[n, i, j, c, a, b] = xp[n, i·sh + a, j·sw + b, c]; the
+            # reshape then copies each patch into one row.
+            windows = sliding_window_view(xp, (kh, kw), axis=(1, 2))[:, ::sh, ::sw][:, :ho, :wo]
+            return windows.transpose(0, 1, 2, 4, 5, 3).reshape(-1, kh * kw * c)
+        # Few channels (a grayscale input): copying one kernel offset at a time moves longer
+        # runs of memory at once, the same result about three times faster.
+        cols = np.empty((n, ho, wo, kh, kw, c), dtype=x.dtype)
+        for a in range(kh):
+            rows = _window_slice(a, sh, ho)
+            for b in range(kw):
+                cols[:, :, :, a, b] = xp[:, rows, _window_slice(b, sw, wo)]
+        return cols.reshape(-1, kh * kw * c)
 
     def _col2im(self, dcols, n):
         """The adjoint of ``_im2col``: add each patch's gradient back onto its pixels."""
@@ -247,7 +257,9 @@ class Conv2D(Layer):
         dz2 = dz.reshape(-1, self.filters)
         np.matmul(cols.T, dz2, out=self.grads["kernel"].reshape(-1, self.filters))
         if self.use_bias:
-            np.sum(dz2, axis=0, out=self.grads["bias"])
+            # Σ over all N·Ho·Wo rows, written as 1ᵀ dz: the same sum, much faster than
+            # NumPy's column sum of a tall, narrow array.
+            np.matmul(np.ones(len(dz2), dtype=dz2.dtype), dz2, out=self.grads["bias"])
         if not self.need_input_grad:
             return None
         dcols = dz2 @ self.params["kernel"].reshape(-1, self.filters).T

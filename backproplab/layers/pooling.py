@@ -77,26 +77,33 @@ class MaxPooling2D(_Pooling2D):
     def forward(self, x, training=True):
         xp = _pad(x, self.pads, value=-np.inf)
         offsets = self._offsets()
-        out = xp[offsets[0]].copy()
-        for idx in offsets[1:]:
-            np.maximum(out, xp[idx], out=out)
-        self.cache = (xp, out)
+        # windows[k] = the input under window offset k, for every output: one contiguous array,
+        # so that the max and the backward pass's comparisons run over long rows of memory.
+        windows = np.empty((len(offsets), x.shape[0]) + self.out_hw + (x.shape[-1],), dtype=x.dtype)
+        for k, idx in enumerate(offsets):
+            windows[k] = xp[idx]
+        out = windows.max(axis=0)
+        self.cache = (xp.shape, windows, out)
         return out
 
     def backward(self, grad_out):
         if not self.need_input_grad:
             return None
-        xp, out = self.cache
-        dxp = np.zeros_like(xp)
-        remaining = np.array(grad_out, dtype=xp.dtype)   # gradient not yet handed to a maximum
-        offsets = self._offsets()
-        for k, idx in enumerate(offsets):
-            hit = xp[idx] == out
-            # Only the first maximum in row-major order receives the gradient: after it has
-            # taken it, ``remaining`` is zero for that output.
-            np.add(dxp[idx], remaining, out=dxp[idx], where=hit)
-            if k < len(offsets) - 1:
-                np.copyto(remaining, 0, where=hit)
+        shape, windows, out = self.cache
+        dxp = np.zeros(shape, dtype=windows.dtype)
+        overlapping = self.strides[0] < self.pool_size[0] or self.strides[1] < self.pool_size[1]
+        taken = None                              # outputs whose maximum has been found already
+        for k, idx in enumerate(self._offsets()):  # row-major order inside the window
+            hit = windows[k] == out
+            if taken is None:
+                taken = hit
+            else:
+                hit &= ~taken                     # a tie with an earlier maximum gets nothing
+                taken |= hit
+            if overlapping:
+                dxp[idx] += grad_out * hit        # a pixel in several windows collects from each
+            else:
+                np.multiply(grad_out, hit, out=dxp[idx])
         return self._unpad(dxp)
 
 

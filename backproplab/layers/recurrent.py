@@ -46,8 +46,12 @@ def _activate(act, z, out):
 
 
 def _derivative(act, z, a):
-    """``f'(z)`` for an elementwise activation, from its chain rule with an upstream of ones."""
-    return act.backward(np.ones_like(a), z, a)
+    """``f'(z)`` for an elementwise activation ``a = f(z)``, from ``a`` where that is cheaper."""
+    if isinstance(act, _activations.Tanh):
+        return 1 - a * a
+    if isinstance(act, _activations.Sigmoid):
+        return a * (1 - a)
+    return act.backward(np.ones_like(a), z, a)   # any other: its chain rule with an upstream of ones
 
 
 class _Recurrent(Layer):
@@ -141,7 +145,7 @@ class _Recurrent(Layer):
         """``X`` (T, N, D) time-major and ``Z = X @ kernel + bias`` (T, N, k·units) for all steps."""
         x_tm = np.ascontiguousarray(np.asarray(x, dtype=self.dtype).transpose(1, 0, 2))
         t, n, d = x_tm.shape
-        z = x_tm.reshape(t * n, d) @ self.params["kernel"]
+        z = np.dot(x_tm.reshape(t * n, d), self.params["kernel"])   # np.dot: fast even when d = 1
         if self.use_bias:
             z += self.params["bias"]
         return x_tm, z.reshape(t, n, -1)
@@ -168,8 +172,8 @@ class _Recurrent(Layer):
         np.matmul(x_tm.reshape(t * n, d).T, dz2, out=self.grads["kernel"])
         np.matmul(h_tm[:-1].reshape(-1, self.units).T, dz[1:].reshape(-1, dz2.shape[1]),
                   out=self.grads["recurrent_kernel"])
-        if self.use_bias:
-            np.sum(dz2, axis=0, out=self.grads["bias"])
+        if self.use_bias:   # Σ over steps and samples, as 1ᵀ dz (faster than a column sum)
+            np.matmul(np.ones(len(dz2), dtype=dz2.dtype), dz2, out=self.grads["bias"])
         if not self.need_input_grad:
             return None
         return (dz2 @ self.params["kernel"].T).reshape(t, n, d).transpose(1, 0, 2)
@@ -283,24 +287,27 @@ class LSTM(_Recurrent):
         x_tm, z = self._input_products(x)         # z[t] = x_t @ kernel + bias, for every t
         steps, n, _ = z.shape
         u = self.units
+        # Gate-major: z[t, k] is gate k's (N, units) block, contiguous, so every elementwise
+        # operation of a step runs over whole arrays; recurrent[k] is gate k's (units, units) block.
+        z = np.ascontiguousarray(z.reshape(steps, n, 4, u).transpose(0, 2, 1, 3))     # (T, 4, N, units)
+        recurrent = np.ascontiguousarray(self.params["recurrent_kernel"].reshape(u, 4, u).transpose(1, 0, 2))
         gates = np.empty_like(z)                  # [i, f, g, o] after their activations
         c = np.empty((steps, n, u), dtype=z.dtype)
         tanh_c = np.empty_like(c)
         h = np.empty_like(c)
-        recurrent = self.params["recurrent_kernel"]
         for t in range(steps):
             zt, at = z[t], gates[t]
             if t:
-                zt += h[t - 1] @ recurrent
-            _activate(self.recurrent_activation, zt, out=at)                # σ on all four blocks ...
-            _activate(self.activation, zt[:, 2 * u:3 * u], out=at[:, 2 * u:3 * u])  # ... tanh on g
-            i, f, g, o = at[:, :u], at[:, u:2 * u], at[:, 2 * u:3 * u], at[:, 3 * u:]
+                zt += np.matmul(h[t - 1], recurrent)   # (N, units) @ (4, units, units): all gates at once
+            _activate(self.recurrent_activation, zt, out=at)    # σ on all four blocks ...
+            _activate(self.activation, zt[2], out=at[2])        # ... and tanh on the candidate g
+            i, f, g, o = at
             np.multiply(i, g, out=c[t])
             if t:
                 c[t] += f * c[t - 1]
             _activate(self.activation, c[t], out=tanh_c[t])
             np.multiply(o, tanh_c[t], out=h[t])
-        self.cache = (x_tm, z, gates, c, tanh_c, h)
+        self.cache = (x_tm, z, gates, c, tanh_c, h, recurrent)
         return self._output(h)
 
     def backward(self, grad_out, skip_activation=False):
@@ -309,26 +316,24 @@ class LSTM(_Recurrent):
                 f"{self!r} cannot take a gradient fused with its activation: an LSTM's output o ⊙ "
                 f"{self.activation.name}(c) is not the activation of a pre-activation. Put a Dense layer "
                 "(with the loss's activation) after the LSTM.")
-        x_tm, z, gates, c, tanh_c, h = self.cache
+        x_tm, z, gates, c, tanh_c, h, recurrent = self.cache
         steps, n, u = h.shape
-        i, f, g, o = (gates[..., k * u:(k + 1) * u] for k in range(4))
-        zi, zf, zc, zo = (z[..., k * u:(k + 1) * u] for k in range(4))
-        sig, act = self.recurrent_activation, self.activation
+        i, f, g, o = gates.transpose(1, 0, 2, 3)  # each (T, N, units)
         c_prev = np.concatenate([np.zeros_like(c[:1]), c[:-1]])
 
         # Everything that depends only on the forward pass, for all steps at once:
-        to_ifg = np.stack([g * _derivative(sig, zi, i),            # dz_i = dc ⊙ this
-                           c_prev * _derivative(sig, zf, f),       # dz_f = dc ⊙ this
-                           i * _derivative(act, zc, g)], axis=2)   # dz_c = dc ⊙ this   (T, N, 3, u)
-        to_o = tanh_c * _derivative(sig, zo, o)                    # dz_o = dh ⊙ this
-        h_to_c = o * _derivative(act, c, tanh_c)                   # dc  += dh ⊙ this
+        fprime = _derivative(self.recurrent_activation, z, gates)   # σ'(z) for the four blocks ...
+        fprime[:, 2] = _derivative(self.activation, z[:, 2], g)     # ... but tanh'(z_c) for g
+        # dz_i = dc ⊙ g ⊙ σ'(z_i),  dz_f = dc ⊙ c_{t−1} ⊙ σ'(z_f),  dz_c = dc ⊙ i ⊙ tanh'(z_c):
+        to_ifg = np.stack([g, c_prev, i], axis=1) * fprime[:, :3]   # (T, 3, N, units)
+        to_o = tanh_c * fprime[:, 3]                                # dz_o = dh ⊙ this
+        h_to_c = o * _derivative(self.activation, c, tanh_c)        # dc  += dh ⊙ this
 
         # The recurrence, backwards in time.
         dh = self._upstream(grad_out, h.shape)    # becomes dL/dh_t once the loop has passed t
         dc = np.empty_like(dh)                    # dL/dc_t
-        dz = np.empty((steps, n, 4, u), dtype=h.dtype)
-        recurrent_t = self.params["recurrent_kernel"].T
-        carry_h = np.empty_like(dh[0])            # dL/dh_{t−1} through step t
+        dz = np.empty_like(z)                     # dL/dz_t, gate-major (T, 4, N, units)
+        recurrent_t = np.ascontiguousarray(recurrent.transpose(0, 2, 1))   # contiguous: BLAS-friendly
         carry_c = np.empty_like(dh[0])            # dL/dc_{t−1} through step t: dc_t ⊙ f_t
         for t in range(steps - 1, -1, -1):
             last = t == steps - 1
@@ -337,11 +342,13 @@ class LSTM(_Recurrent):
             np.multiply(dh[t], h_to_c[t], out=dc[t])
             if not last:
                 dc[t] += carry_c
-            np.multiply(dc[t][:, None, :], to_ifg[t], out=dz[t, :, :3])
-            np.multiply(dh[t], to_o[t], out=dz[t, :, 3])
+            np.multiply(dc[t], to_ifg[t], out=dz[t, :3])
+            np.multiply(dh[t], to_o[t], out=dz[t, 3])
             if t:
-                np.matmul(dz[t].reshape(n, 4 * u), recurrent_t, out=carry_h)
+                # dL/dh_{t−1} = Σ_k dz_k @ recurrent_kᵀ, over the four gates
+                carry_h = np.matmul(dz[t], recurrent_t).sum(axis=0)
                 np.multiply(dc[t], f[t], out=carry_c)
         self.time_step_grad_norms = np.sqrt(np.einsum("tnu,tnu->t", dh, dh))
         self.cell_grad_norms = np.sqrt(np.einsum("tnu,tnu->t", dc, dc))
-        return self._weight_grads(x_tm, h, dz.reshape(steps, n, 4 * u))
+        dz_keras = dz.transpose(0, 2, 1, 3).reshape(steps, n, 4 * u)   # back to Keras' (.., i f c o) columns
+        return self._weight_grads(x_tm, h, dz_keras)
