@@ -79,8 +79,9 @@ def test_plot_history_overlays_several_runs_with_labels_and_distinct_markers():
 
 def test_plot_history_accepts_plain_dicts_without_validation_and_given_axes():
     fig, ax = plt.subplots()
-    out = plotting.plot_history({"loss": [3.0, 2.0, 1.5]}, axes=ax, logy=True)
+    out = plotting.plot_history({"loss": [3.0, 2.0, 1.5]}, axes=ax, logy=True, title="by hand")
     assert out is ax and ax.get_yscale() == "log"
+    assert ax.get_title() == "by hand"
     assert len(ax.get_lines()) == 1
     _labelled(ax)
 

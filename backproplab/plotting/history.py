@@ -47,7 +47,7 @@ def plot_history(history, metrics=None, labels=None, axes=None, title=None, logy
     axes : Axes or sequence of Axes, optional
         where to draw, one per metric; new figure otherwise.
     title : str, optional
-        the figure's title (each panel is titled by its metric).
+        the figure's title (each panel is titled by its metric); with a single panel, its title.
     logy : bool
         a logarithmic loss axis (metrics such as accuracy stay linear).
 
@@ -116,7 +116,9 @@ def plot_history(history, metrics=None, labels=None, axes=None, title=None, logy
             ax.set_yscale("log")
         ax.grid(True, alpha=0.3)
         ax.legend(fontsize=9)
-    if title is not None:
+    if title is not None and len(axes) == 1:
+        axes[0].set_title(title)  # one panel: the title replaces "Loss per epoch"
+    elif title is not None:
         fig.suptitle(title)
     fig.tight_layout()
     return axes[0] if len(axes) == 1 else axes
