@@ -1,6 +1,6 @@
 """Backpropagation one number at a time: the seed article's three-neuron network, and ``Value``.
 
-Two things live here, both small enough to read in one sitting.
+What lives here, each piece small enough to read in one sitting:
 
 ``ThreeNeuronNet``
     The seed article's example written out as explicit scalar formulas: one input ``x1``, two
