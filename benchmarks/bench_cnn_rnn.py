@@ -13,8 +13,9 @@ backproplab trains through ``Sequential.fit(..., shuffle=False, verbose=0)``, th
 PyTorch runs the usual eager loop (zero_grad, forward, loss, backward, step) over the same
 batches, with its data already in its own layout (NCHW). Every BLAS library is pinned to one
 thread (threadpoolctl) and so is torch: on a shared machine extra threads only add noise.
-Epochs of the two libraries alternate, and the table reports the median of the repeats, so
-that both see the same load; quote the ratio, not the seconds. Target: ratio ≤ 2.
+Epochs of the two libraries alternate so that both see the same load, and the table reports
+the median and the best of the repeats with their ratios; quote the ratios, not the seconds.
+Target: ratio ≤ 2 (judged on the medians).
 """
 import argparse
 import os
@@ -161,19 +162,24 @@ def main(argv=None):
                 runners["torch"] = theirs(*data)
             times = time_epochs(runners, args.repeats)
             med = {name: statistics.median(ts) for name, ts in times.items()}
-            ratio = med["backproplab"] / med["torch"] if "torch" in med else float("nan")
-            rows.append((title, med["backproplab"], med.get("torch", float("nan")), ratio))
+            best = {name: min(ts) for name, ts in times.items()}
+            nan = float("nan")
+            rows.append((title, med["backproplab"], med.get("torch", nan), best["backproplab"], best.get("torch", nan)))
             print(f"  {key}: backproplab {med['backproplab']:.3f} s"
-                  + (f", torch {med['torch']:.3f} s, ratio {ratio:.2f}" if "torch" in med else ""), flush=True)
+                  + (f", torch {med['torch']:.3f} s, ratio {med['backproplab'] / med['torch']:.2f}"
+                     if "torch" in med else ""), flush=True)
     finally:
         if limiter is not None:
             limiter.unregister()
 
     print()
-    print(f"{'case':40s} {'backproplab s/epoch':>20s} {'torch eager s/epoch':>20s} {'ratio':>7s}")
-    for title, ours_s, torch_s, ratio in rows:
+    print(f"{'':38s} {'median s/epoch':>22s} {'best s/epoch':>22s}")
+    print(f"{'case':38s} {'ours':>8s} {'torch':>7s} {'ratio':>6s} {'ours':>8s} {'torch':>7s} {'ratio':>6s}")
+    for title, ours_med, torch_med, ours_best, torch_best in rows:
+        ratio = ours_med / torch_med
         verdict = "" if ratio != ratio else ("  ok (≤ 2)" if ratio <= 2 else "  above the 2× target")
-        print(f"{title:40s} {ours_s:20.3f} {torch_s:20.3f} {ratio:7.2f}{verdict}")
+        print(f"{title:38s} {ours_med:8.3f} {torch_med:7.3f} {ratio:6.2f} {ours_best:8.3f} {torch_best:7.3f} "
+              f"{ours_best / torch_best:6.2f}{verdict}")
     return 0
 
 

@@ -2,8 +2,10 @@
 
 Both slide a ``ph × pw`` window over each channel separately (strides default to the pool
 size: windows side by side). Both are written as a loop over the ``ph·pw`` offsets inside the
-window, each offset being one strided view of the whole batch: for a 2×2 pool that is four
-array operations, whatever the image size.
+window, each offset picking one strided view of the whole batch (``xp[:, a::sh, b::sw]``,
+trimmed): for a 2×2 pool that is four array operations, whatever the image size. Max pooling
+first copies the four views into one contiguous array, because NumPy is several times faster
+on contiguous rows than on channels-last views that jump every C numbers.
 
 Backward:
 
@@ -112,8 +114,10 @@ class AveragePooling2D(_Pooling2D):
 
     Shapes as MaxPooling2D. With ``padding='same'`` the padded positions are left out of the
     mean (each output averages only the real pixels of its window), as Keras documents and
-    as TensorFlow does. (Keras on the torch backend counts *replicated edge pixels* instead
-    when the padding is uneven: a backend quirk we do not copy.)
+    as TensorFlow does. (Keras 3.15 on the torch backend differs when the padding is uneven
+    on some axis, e.g. 3×3 windows with stride 2 over an even size: it then pads by
+    replicating the edge pixels and divides by the full window size; a backend quirk we do
+    not copy.)
 
     Backward: ``dx[window] += dout / count`` for every window.
     """
