@@ -63,6 +63,8 @@ CONV_CASES = [  # (input (H, W, C), filters, kernel, strides, padding)
     ((5, 6, 2), 2, (1, 1), (1, 1), "valid"),
     ((5, 5, 1), 1, (5, 5), (1, 1), "valid"),   # kernel as large as the image
     ((9, 4, 2), 3, (4, 2), (3, 1), "same"),    # even kernel, mixed strides
+    ((5, 6, 8), 3, (3, 2), (2, 1), "same"),    # many channels: im2col through the window view
+    ((4, 5, 6), 2, (3, 3), (1, 1), "valid"),
 ]
 
 
@@ -134,6 +136,19 @@ def test_pooling_forward_matches_loops(kind, cls, pool, strides, padding, shape,
     x = np.random.default_rng(1).normal(size=(2,) + shape)
     layer = cls(pool, strides=strides, padding=padding)
     np.testing.assert_allclose(layer(x), pool_reference(x, pool, strides or pool, padding, kind), rtol=1e-12)
+
+
+@pytest.mark.parametrize("channels", [1, 2, 6, 16])
+def test_im2col_rows_are_the_patches(channels, float64):
+    """Both ways of building the patch matrix (few or many channels) give the patches."""
+    layer = Conv2D(2, (3, 2), strides=(2, 1), padding="same")
+    x = np.random.default_rng(0).normal(size=(2, 5, 4, channels))
+    layer.build(x.shape[1:])
+    cols = layer._im2col(x).reshape(2, 3, 4, 3, 2, channels)
+    xp = np.pad(x, ((0, 0), (1, 1), (0, 1), (0, 0)))     # same_padding(5, 3, 2), same_padding(4, 2, 1)
+    for i in range(3):
+        for j in range(4):
+            np.testing.assert_array_equal(cols[:, i, j], xp[:, 2 * i:2 * i + 3, j:j + 2])
 
 
 def test_average_same_padding_counts_only_real_pixels():
@@ -304,7 +319,8 @@ def test_repr():
     assert repr(Conv2D(16, 3, activation="relu")) == "Conv2D(16, (3, 3), activation='relu')"
     assert repr(Conv2D(8, (3, 2), strides=2, padding="same")) == "Conv2D(8, (3, 2), strides=(2, 2), padding='same')"
     assert repr(MaxPooling2D()) == "MaxPooling2D((2, 2))"
-    assert repr(AveragePooling2D(3, strides=1, padding="same")) == "AveragePooling2D((3, 3), strides=(1, 1), padding='same')"
+    assert (repr(AveragePooling2D(3, strides=1, padding="same"))
+            == "AveragePooling2D((3, 3), strides=(1, 1), padding='same')")
 
 
 # ------------------------------------------------------------------ Keras 3 from the same weights

@@ -257,7 +257,8 @@ class LSTM(_Recurrent):
 
         dh_t  = g_t + dz_{t+1} @ recurrent_kernelᵀ
         dc_t  = dh_t ⊙ o ⊙ tanh'(c_t) + dc_{t+1} ⊙ f_{t+1}
-        dz_t  = [dc_t ⊙ g ⊙ σ'(z_i),  dc_t ⊙ c_{t−1} ⊙ σ'(z_f),  dc_t ⊙ i ⊙ tanh'(z_c),  dh_t ⊙ tanh(c_t) ⊙ σ'(z_o)]
+        dz_t  = [dc_t ⊙ g ⊙ σ'(z_i),  dc_t ⊙ c_{t−1} ⊙ σ'(z_f),
+                 dc_t ⊙ i ⊙ tanh'(z_c),  dh_t ⊙ tanh(c_t) ⊙ σ'(z_o)]     (blocks i, f, c, o)
 
     The path ``dc_{t+1} ⊙ f_{t+1}`` is multiplied by the forget gate only, no weight matrix and
     no squashing derivative: with f ≈ 1 the gradient travels far back along the cell state.
