@@ -85,6 +85,7 @@ def add_grade(subparsers):
     p.add_argument("--timeout", type=float, default=DEFAULT_NOTEBOOK_TIMEOUT,
                    help=f"seconds per submission (default: {DEFAULT_NOTEBOOK_TIMEOUT})")
     p.add_argument("--kernel", default="python3", help="Jupyter kernel name (default: python3)")
+    p.add_argument("-j", "--jobs", type=int, default=1, help="submissions graded at once, each in its own kernel (default: 1)")
     p.add_argument("-q", "--quiet", action="store_true", help="print only the summary")
     p.set_defaults(func=run_grade)
 
@@ -120,19 +121,20 @@ def run_grade(args):
     feedback = Path(args.feedback) if args.feedback else out.with_name(out.stem + "_feedback")
     import os
     common = os.path.commonpath([os.path.abspath(p.parent) for p in paths])
-    results, start = [], time.monotonic()
-    for path in paths:
-        try:
-            result = grader.grade(path)
-        except RuntimeError as exc:  # the kernel could not start: an environment problem
-            _err(f"{path}: the kernel failed: {exc}")
-            return EXIT_ENVIRONMENT
-        results.append(result)
-        g.write_feedback(result, feedback, g.feedback_name(path, common))
+    start = time.monotonic()
+
+    def report(result):
+        g.write_feedback(result, feedback, g.feedback_name(result.path, common))
         if not args.quiet:
             total = f"{g._num(result.total)}/{g._num(result.max_points)}" if result.max_points is not None else "-"
             note = f"  ({result.reason()})" if result.notes else ""
-            print(f"{result.status:8s} {total:>7s}  {result.seconds:5.1f}s  {path}{note}")
+            print(f"{result.status:8s} {total:>7s}  {result.seconds:5.1f}s  {result.path}{note}", flush=True)
+
+    try:
+        results = grader.grade_many(paths, jobs=max(1, args.jobs), on_result=report)
+    except RuntimeError as exc:  # the kernel could not start: an environment problem
+        _err(f"the kernel failed: {exc}")
+        return EXIT_ENVIRONMENT
     g.write_csv(results, grader.solutions, out)
     n_invalid = sum(r.status != "graded" for r in results)
     elapsed = time.monotonic() - start

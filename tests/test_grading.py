@@ -283,7 +283,7 @@ def graded_planted(tmp_path_factory):
     expected = make_planted(folder)
     before = {p: _sha(p) for p in expected}
     grader = Grader(SOLUTIONS, cell_timeout=3, notebook_timeout=40, exercise=None)
-    results = {p.stem: grader.grade(p) for p in expected}
+    results = {Path(r.path).stem: r for r in grader.grade_many(list(expected), jobs=3)}
     after = {p: _sha(p) for p in expected}
     return expected, results, before, after
 

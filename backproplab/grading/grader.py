@@ -145,6 +145,27 @@ class Grader:
         result.seconds = round(time.monotonic() - start, 2)
         return result
 
+    def grade_many(self, paths, jobs=1, on_result=None):
+        """Grade several submissions, ``jobs`` at a time (each in its own kernel); results in order."""
+        paths = list(paths)
+        if jobs <= 1 or len(paths) <= 1:
+            results = []
+            for p in paths:
+                results.append(self.grade(p))
+                if on_result:
+                    on_result(results[-1])
+            return results
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(max_workers=jobs) as pool:
+            futures = [pool.submit(self.grade, p) for p in paths]
+            results = []
+            for f in futures:
+                results.append(f.result())
+                if on_result:
+                    on_result(results[-1])
+        return results
+
     def _grade(self, path):
         if not path.is_file():
             return SubmissionResult(path, status="invalid", notes=[f"file not found: {path}"])
@@ -274,7 +295,9 @@ class Grader:
         env = dict(os.environ, MPLBACKEND="Agg", PYTHONHASHSEED="0")
         deadline = time.monotonic() + self.notebook_timeout
         stop = None
-        with client.setup_kernel(env=env, cwd=str(workdir)):
+        import subprocess
+
+        with client.setup_kernel(env=env, cwd=str(workdir), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL):
             for index, cell in enumerate(nb.cells):
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
