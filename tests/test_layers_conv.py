@@ -315,6 +315,14 @@ def test_set_weights_takes_keras_shapes():
     np.testing.assert_allclose(y, 3 * 2 * 3 + 1)
 
 
+def test_automatic_names_are_keras_names():
+    first, second = Conv2D(2, 3), Conv2D(2, 3)
+    assert first.name.startswith("conv2d") and second.name.startswith("conv2d_") and first.name != second.name
+    assert MaxPooling2D().name.startswith("max_pooling2d")
+    assert AveragePooling2D().name.startswith("average_pooling2d")
+    assert Conv2D(1, 1, name="edges").name == "edges"
+
+
 def test_repr():
     assert repr(Conv2D(16, 3, activation="relu")) == "Conv2D(16, (3, 3), activation='relu')"
     assert repr(Conv2D(8, (3, 2), strides=2, padding="same")) == "Conv2D(8, (3, 2), strides=(2, 2), padding='same')"

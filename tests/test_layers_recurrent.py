@@ -89,6 +89,12 @@ def test_output_shapes_and_any_sequence_length(cls):
     assert repr(seq) == f"{cls.__name__}(5, return_sequences=True)"
 
 
+def test_automatic_names_are_keras_names():
+    assert SimpleRNN(2).name.startswith("simple_rnn")
+    assert LSTM(2).name.startswith("lstm")
+    assert LSTM(2, name="encoder").name == "encoder"
+
+
 # ------------------------------------------------------------------ forward against the equations
 
 def test_simple_rnn_forward_matches_equations(float64):

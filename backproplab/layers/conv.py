@@ -16,6 +16,7 @@ several patches receives the sum. Written out, this sum is itself a convolution 
 with the kernel flipped), which is the famous "the gradient of a convolution is a convolution".
 """
 import math
+import re
 
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
@@ -23,7 +24,7 @@ from numpy.lib.stride_tricks import sliding_window_view
 from .. import activations as _activations
 from .. import initializers as _initializers
 from ..errors import ShapeError
-from .base import Layer
+from .base import Layer, _auto_name
 
 
 # ---------------------------------------------------------------------------------------------
@@ -109,6 +110,13 @@ def _spatial_plan(layer, input_shape, window, strides, padding, kind):
     return tuple(pads), tuple(outs)
 
 
+def keras_name(cls_name):
+    """Keras' automatic layer name: ``Conv2D`` → ``conv2d``, ``SimpleRNN`` → ``simple_rnn``,
+    numbered by the base class's counter (``conv2d_1``, ...)."""
+    snake = re.sub(r"(.)([A-Z][a-z0-9]+)", r"\1_\2", cls_name)
+    return _auto_name(re.sub(r"([a-z])([A-Z])", r"\1_\2", snake).lower())
+
+
 def _check_image_input(layer, x):
     """The shared ``check_input`` of Conv2D and the pooling layers."""
     expected = layer.input_shape
@@ -166,8 +174,8 @@ class Conv2D(Layer):
 
     def __init__(self, filters, kernel_size, strides=(1, 1), padding="valid", activation=None,
                  use_bias=True, kernel_initializer="glorot_uniform", bias_initializer="zeros",
-                 data_format=None, input_shape=None, **kwargs):
-        super().__init__(input_shape=input_shape, **kwargs)
+                 data_format=None, input_shape=None, name=None, **kwargs):
+        super().__init__(input_shape=input_shape, name=name or keras_name("Conv2D"), **kwargs)
         if not isinstance(filters, (int, np.integer)) or isinstance(filters, bool) or filters < 1:
             raise ValueError(f"Conv2D(filters) expects a positive whole number of filters, got {filters!r}.")
         self.filters = int(filters)

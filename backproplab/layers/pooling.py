@@ -21,14 +21,15 @@ Backward:
 import numpy as np
 
 from .base import Layer
-from .conv import _check_image_input, _data_format, _pad, _pair, _padding_mode, _spatial_plan, _window_slice
+from .conv import (_check_image_input, _data_format, _pad, _pair, _padding_mode, _spatial_plan, _window_slice,
+                   keras_name)
 
 
 class _Pooling2D(Layer):
     """Shared plumbing: arguments, shapes, padding and the window offsets."""
 
-    def __init__(self, pool_size=(2, 2), strides=None, padding="valid", data_format=None, **kwargs):
-        super().__init__(**kwargs)
+    def __init__(self, pool_size=(2, 2), strides=None, padding="valid", data_format=None, name=None, **kwargs):
+        super().__init__(name=name or keras_name(type(self).__name__), **kwargs)
         cls = type(self).__name__
         self.pool_size = _pair(pool_size, "pool_size", cls)
         self.strides = self.pool_size if strides is None else _pair(strides, "strides", cls)

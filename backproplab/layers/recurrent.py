@@ -27,6 +27,7 @@ from .. import activations as _activations
 from .. import initializers as _initializers
 from ..errors import ShapeError
 from .base import Layer
+from .conv import keras_name
 
 
 def _activate(act, z, out):
@@ -61,8 +62,8 @@ class _Recurrent(Layer):
 
     def __init__(self, units, activation="tanh", use_bias=True, kernel_initializer="glorot_uniform",
                  recurrent_initializer="orthogonal", bias_initializer="zeros", return_sequences=False,
-                 input_shape=None, **kwargs):
-        super().__init__(input_shape=input_shape, **kwargs)
+                 input_shape=None, name=None, **kwargs):
+        super().__init__(input_shape=input_shape, name=name or keras_name(type(self).__name__), **kwargs)
         cls = type(self).__name__
         if not isinstance(units, (int, np.integer)) or isinstance(units, bool) or units < 1:
             raise ValueError(f"{cls}(units) expects a positive whole number of hidden units, got {units!r}.")
