@@ -70,9 +70,21 @@ def execute(args):
                  "--ExecutePreprocessor.timeout=600", nb, env=dict(os.environ, PYTHONHASHSEED="0"))
         if rc:
             failed.append(nb)
+        else:
+            _strip_timing(ROOT / nb)
     if failed:
         print("These notebooks raised errors and were left as they were:", *failed, sep="\n  ")
     return 1 if failed else 0
+
+
+def _strip_timing(path):
+    """Drop nbclient's per-cell timestamps: they change on every run and only add noise to diffs."""
+    import json
+
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    for cell in nb["cells"]:
+        cell.get("metadata", {}).pop("execution", None)
+    path.write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
 def release(args):
