@@ -68,7 +68,7 @@ def run_release(args):
 
 # ---------------------------------------------------------------------------------- grade
 def add_grade(subparsers):
-    from .grading.grader import DEFAULT_CELL_TIMEOUT, DEFAULT_NOTEBOOK_TIMEOUT
+    from .grading import DEFAULT_CELL_TIMEOUT, DEFAULT_NOTEBOOK_TIMEOUT
 
     p = subparsers.add_parser(
         "grade", help="grade submitted notebooks into a CSV table plus feedback files",

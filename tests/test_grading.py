@@ -318,14 +318,15 @@ def test_planted_reasons_are_reported(graded_planted):
     assert q == {"ex04_q1": 1, "ex04_q2": 3, "ex04_q3": 0}
 
 
-def test_cli_grade_writes_csv_and_feedback_and_exit_codes(tmp_path):
+def test_cli_grade_writes_csv_and_feedback_and_exit_codes(tmp_path, capsys):
+    from backproplab.cli import main
+
     expected = make_planted(tmp_path / "subs")
     keep = [p for p in expected if p.stem in ("correct", "wrong_sign", "invalid_json")]
     out = tmp_path / "out" / "grades.csv"
-    cmd = [sys.executable, "-m", "backproplab.cli", "grade", *map(str, keep), "--out", str(out),
-           "--solutions", str(SOLUTIONS), "--cell-timeout", "5", "-q"]
-    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
-    assert proc.returncode == 3, proc.stderr  # the table is written, but one file was not a notebook
+    args = ["grade", *map(str, keep), "--out", str(out), "--solutions", str(SOLUTIONS), "--cell-timeout", "5",
+            "--jobs", "3", "-q"]
+    assert main(args) == 3  # the table is written, but one file was not a notebook
     import csv
 
     rows = {Path(r["submission"]).stem: r for r in csv.DictReader(out.open())}
@@ -336,27 +337,26 @@ def test_cli_grade_writes_csv_and_feedback_and_exit_codes(tmp_path):
     assert len(feedback) == 3
     text = (tmp_path / "out" / "grades_feedback" / "wrong_sign.ipynb.feedback.md").read_text()
     assert "wrong sign" in text and "1 / 6" in text
+    capsys.readouterr()
+    assert main(["grade", str(keep[0]), "--solutions", str(tmp_path / "nowhere")]) == 2
+    assert "solutions" in capsys.readouterr().err
+    assert main(["grade", str(keep[0]), "--solutions", str(SOLUTIONS), "--kernel", "no-such-kernel"]) == 4
+    assert "kernel" in capsys.readouterr().err
+    assert main(["grade", str(keep[0]), "--solutions", str(SOLUTIONS), "--exercise", "ex99_nothing"]) == 2
 
-    proc = subprocess.run(cmd[:4] + [str(keep[0]), "--out", str(out), "--solutions", str(tmp_path / "nowhere")],
-                          capture_output=True, text=True, timeout=60)
-    assert proc.returncode == 2 and "solutions" in proc.stderr
-    proc = subprocess.run(cmd[:4] + [str(keep[0]), "--out", str(out), "--solutions", str(SOLUTIONS),
-                                     "--kernel", "no-such-kernel"], capture_output=True, text=True, timeout=60)
-    assert proc.returncode == 4 and "kernel" in proc.stderr
 
+def test_cli_release_check_and_doctor(tmp_path, capsys):
+    from backproplab.cli import main
 
-def test_cli_release_check_and_doctor(tmp_path):
-    run = lambda *a: subprocess.run([sys.executable, "-m", "backproplab.cli", *a], capture_output=True,  # noqa: E731
-                                    text=True, timeout=120, cwd=ROOT)
-    proc = run("release", "--solutions", str(SOLUTIONS), "--exercises", str(tmp_path), "--check")
-    assert proc.returncode == 1 and "out of date" in proc.stdout
-    proc = run("release", "ex04_dense_backward", "--solutions", str(SOLUTIONS), "--exercises", str(tmp_path))
-    assert proc.returncode == 0 and (tmp_path / "ex04_dense_backward.ipynb").exists()
-    proc = run("release", "ex04_dense_backward", "--solutions", str(SOLUTIONS), "--exercises", str(tmp_path), "--check")
-    assert proc.returncode == 0
-    proc = run("release", "--solutions", str(tmp_path / "nowhere"))
-    assert proc.returncode == 2
-    proc = run("doctor")
-    assert proc.returncode == 0 and "numpy" in proc.stdout
-    proc = run()
-    assert proc.returncode == 2
+    sol = ["--solutions", str(SOLUTIONS), "--exercises", str(tmp_path)]
+    assert main(["release", "ex04_dense_backward", *sol, "--check"]) == 1
+    assert "out of date" in capsys.readouterr().out
+    assert main(["release", "ex04_dense_backward", *sol]) == 0 and (tmp_path / "ex04_dense_backward.ipynb").exists()
+    assert main(["release", "ex04_dense_backward", *sol, "--check"]) == 0
+    assert main(["release", "--solutions", str(tmp_path / "nowhere")]) == 2
+    assert main(["doctor"]) == 0 and "numpy" in capsys.readouterr().out
+    assert main([]) == 2
+    # the console script itself (declared in pyproject.toml)
+    proc = subprocess.run([sys.executable, "-m", "backproplab.cli", "--version"], capture_output=True, text=True,
+                          timeout=120)
+    assert proc.returncode == 0 and "backproplab" in proc.stdout

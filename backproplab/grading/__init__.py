@@ -17,4 +17,7 @@ Importing this package loads nothing heavier than NumPy; nbformat and nbclient l
 """
 from .core import CheckFailed, Verdict
 
-__all__ = ["CheckFailed", "Verdict"]
+DEFAULT_CELL_TIMEOUT = 30  # seconds a submission's cell may run before it is interrupted
+DEFAULT_NOTEBOOK_TIMEOUT = 180  # seconds for a whole submission
+
+__all__ = ["CheckFailed", "Verdict", "DEFAULT_CELL_TIMEOUT", "DEFAULT_NOTEBOOK_TIMEOUT"]

@@ -30,8 +30,7 @@ import nbformat
 from .core import get_question
 from .markup import MarkupError, nbgrader_meta, parse_spec
 
-DEFAULT_CELL_TIMEOUT = 30
-DEFAULT_NOTEBOOK_TIMEOUT = 180
+from . import DEFAULT_CELL_TIMEOUT, DEFAULT_NOTEBOOK_TIMEOUT
 MAX_NOTES = 12
 
 
