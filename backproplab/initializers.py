@@ -92,7 +92,7 @@ def orthogonal(shape, rng=None, dtype=None):
     q = q * np.sign(np.diag(r))
     if rows < cols:
         q = q.T
-    return q[:rows, :cols].reshape(shape).astype(resolve_dtype(dtype))
+    return np.ascontiguousarray(q[:rows, :cols].reshape(shape), dtype=resolve_dtype(dtype))
 
 
 _REGISTRY = {

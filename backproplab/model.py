@@ -191,7 +191,7 @@ class Sequential:
             last = self.layers[-1]
             act = getattr(last, "activation", None)
             self._fused = (self.loss.fuses_with is not None and act is not None
-                           and act.name == self.loss.fuses_with)
+                           and getattr(last, "fuses_activation", False) and act.name == self.loss.fuses_with)
         return self._fused
 
     def _backward(self, y, out):

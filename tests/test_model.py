@@ -249,3 +249,24 @@ def test_adam_fit_runs_with_sparse_labels():
     m = _model(optimizer=Adam(learning_rate=0.01), loss="sparse_categorical_crossentropy")
     h = m.fit(x, y.argmax(1), epochs=3, verbose=0)
     assert "accuracy" in h.history
+
+
+def test_fused_gradient_only_for_layers_that_declare_it(float64):
+    """An LSTM's output is o ⊙ act(c), not act(z): the loss's fused (p − y)/N must not be used."""
+    from backproplab.layers import LSTM
+
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(4, 3, 2))
+    y = rng.integers(0, 2, size=(4, 2)).astype(float)
+    m = Sequential([Input((3, 2)), LSTM(2, activation="sigmoid")], seed=0)
+    m.compile(optimizer="sgd", loss="binary_crossentropy")
+    assert not m._uses_fused_gradient()
+    assert_gradients_close(check_model(m, x, y), MODEL_TOLERANCE)
+
+
+def test_keras_automatic_names():
+    from backproplab.layers import LSTM, Conv2D, MaxPooling2D, SimpleRNN
+
+    names = [type(l).__name__ + ":" + l.name.split("_")[0] for l in (Conv2D(2, 3), MaxPooling2D(), SimpleRNN(2), LSTM(2))]
+    assert [n.split(":")[1] for n in names] == ["conv2d", "max", "simple", "lstm"]
+    assert SimpleRNN(2).name.startswith("simple_rnn")

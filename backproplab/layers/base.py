@@ -89,6 +89,10 @@ class Layer:
             return " Did you forget to flatten the inputs (a Flatten layer or x.reshape(len(x), -1))?"
         return ""
 
+    #: True when ``backward(grad, skip_activation=True)`` accepts ``dL/dz`` for the layer's own
+    #: activation, so that ``Sequential`` may use a loss's fused gradient such as ``(p − y)/N``.
+    fuses_activation = False
+
     def forward(self, x, training=True):
         raise NotImplementedError
 
@@ -134,9 +138,11 @@ _COUNTS = {}
 
 
 def _auto_name(cls_name):
+    """Keras' automatic names: Dense -> dense, dense_1, ...; Conv2D -> conv2d; SimpleRNN -> simple_rnn."""
     import re
 
-    base = re.sub(r"(?<!^)(?=[A-Z])", "_", cls_name).lower()
+    base = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", cls_name)
+    base = re.sub(r"([a-z])([A-Z])", r"\1_\2", base).lower()
     _COUNTS[base] = _COUNTS.get(base, 0) + 1
     n = _COUNTS[base]
     return base if n == 1 else f"{base}_{n - 1}"

@@ -113,8 +113,7 @@ def _spatial_plan(layer, input_shape, window, strides, padding, kind):
 def keras_name(cls_name):
     """Keras' automatic layer name: ``Conv2D`` → ``conv2d``, ``SimpleRNN`` → ``simple_rnn``,
     numbered by the base class's counter (``conv2d_1``, ...)."""
-    snake = re.sub(r"(.)([A-Z][a-z0-9]+)", r"\1_\2", cls_name)
-    return _auto_name(re.sub(r"([a-z])([A-Z])", r"\1_\2", snake).lower())
+    return _auto_name(cls_name)
 
 
 def _check_image_input(layer, x):
@@ -171,6 +170,8 @@ class Conv2D(Layer):
         dbias   = Σ_{n,i,j} dz      (filters,)
         dx      = col2im(dz @ Kᵀ)   (N, H, W, C), skipped when need_input_grad is False
     """
+
+    fuses_activation = True  # backward(..., skip_activation=True) takes dL/dz
 
     def __init__(self, filters, kernel_size, strides=(1, 1), padding="valid", activation=None,
                  use_bias=True, kernel_initializer="glorot_uniform", bias_initializer="zeros",

@@ -21,6 +21,8 @@ class Dense(Layer):
         dx      = dz @ kernelᵀ             # (N, D), skipped when need_input_grad is False
     """
 
+    fuses_activation = True
+
     def __init__(self, units, activation=None, use_bias=True, kernel_initializer="glorot_uniform",
                  bias_initializer="zeros", input_dim=None, input_shape=None, **kwargs):
         if input_dim is not None:
@@ -90,6 +92,8 @@ class Dense(Layer):
 
 class Activation(Layer):
     """Applies an activation on its own: ``Activation('relu')``."""
+
+    fuses_activation = True
 
     def __init__(self, activation, **kwargs):
         super().__init__(**kwargs)

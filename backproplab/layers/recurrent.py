@@ -202,6 +202,8 @@ class SimpleRNN(_Recurrent):
     vanish (or explode) over long sequences; see ``time_step_grad_norms``.
     """
 
+    fuses_activation = True  # backward(..., skip_activation=True) takes dL/dz
+
     def forward(self, x, training=True):
         x_tm, z = self._input_products(x)         # z[t] = x_t @ kernel + bias, for every t
         h = np.empty_like(z)
