@@ -122,6 +122,9 @@ def test_plot_decoded_grid_tiles_the_plane_top_row_is_the_largest_code():
 
     ax = plotting.plot_decoded_grid(decode, (-1, 1), (0, 1), n=5)
     _labelled(ax)
-    canvas = ax.images[0].get_array()
-    assert canvas.shape == (20, 20)
+    canvas = np.ma.filled(ax.images[0].get_array(), np.nan)
+    assert canvas.shape == (24, 24)                   # 5 tiles of 4 pixels and 4 gaps of 1 per side
     assert canvas[0, 0] == 1.0 and canvas[-1, 0] == 0.0
+    assert np.isnan(canvas[4]).all() and np.isnan(canvas[:, 4]).all()   # the gaps between tiles
+    ax2 = plotting.plot_decoded_grid(decode, (-1, 1), (0, 1), n=5, gap=0, title="no gaps")
+    assert ax2.images[0].get_array().shape == (20, 20) and ax2.get_title() == "no gaps"

@@ -254,13 +254,15 @@ def plot_codes(codes, labels, ax=None, title=None, class_names=None, s=12, alpha
     return ax
 
 
-def plot_decoded_grid(decode, xlim, ylim, n=10, ax=None, title=None, cmap="gray_r"):
+def plot_decoded_grid(decode, xlim, ylim, n=10, ax=None, title=None, cmap="gray_r", gap=1):
     """Decode every point of an ``n × n`` grid over the 2-D code plane and tile the images.
 
     Parameters
     ----------
     decode : callable mapping codes (m, 2) to images (m, h, w) or flat square images (m, h·w)
     xlim, ylim : pairs of floats, the part of the code plane to cover
+    gap : int
+        pixels of (light blue) space between neighbouring tiles, so that each image stands apart.
 
     The tile at the top left decodes ``(xlim[0], ylim[1])``, as in a scatter plot of the codes:
     the picture lines up with ``plot_codes`` of the same plane. Returns the Axes.
@@ -272,12 +274,17 @@ def plot_decoded_grid(decode, xlim, ylim, n=10, ax=None, title=None, cmap="gray_
     grid = np.array([[x, y] for y in ys for x in xs])
     images = _as_images(decode(grid), "decode(codes)")
     h, w = images.shape[1:]
-    canvas = images.reshape(n, n, h, w).transpose(0, 2, 1, 3).reshape(n * h, n * w)
+    gap = int(gap)
+    canvas = np.full((n * (h + gap) - gap, n * (w + gap) - gap), np.nan)
+    for r in range(n):
+        for c in range(n):
+            canvas[r * (h + gap):r * (h + gap) + h, c * (w + gap):c * (w + gap) + w] = images[r * n + c]
     if ax is None:
-        _, ax = plt.subplots(figsize=(6, 6))
+        _, ax = plt.subplots(figsize=(7, 7))
     dx = (xlim[1] - xlim[0]) / max(n - 1, 1) / 2     # each tile is centred on its code
     dy = (ylim[1] - ylim[0]) / max(n - 1, 1) / 2
-    ax.imshow(canvas, cmap=cmap, vmin=min(0.0, canvas.min()), vmax=max(1.0, canvas.max()),
+    ax.imshow(canvas, cmap=plt.get_cmap(cmap).with_extremes(bad="#dce6f2"),
+              vmin=min(0.0, float(np.nanmin(canvas))), vmax=max(1.0, float(np.nanmax(canvas))),
               extent=(xlim[0] - dx, xlim[1] + dx, ylim[0] - dy, ylim[1] + dy), aspect="auto",
               interpolation="nearest")
     ax.set_xlabel("code unit 1")
