@@ -360,3 +360,16 @@ def test_cli_release_check_and_doctor(tmp_path, capsys):
     proc = subprocess.run([sys.executable, "-m", "backproplab.cli", "--version"], capture_output=True, text=True,
                           timeout=120)
     assert proc.returncode == 0 and "backproplab" in proc.stdout
+
+
+def test_a_loop_that_swallows_interrupts_is_stopped_by_the_notebook_time_limit(tmp_path):
+    from backproplab.grading.grader import Grader
+
+    nb = _prepend(nbformat.read(EX04, as_version=4), "ex04_q2_answer",
+                  "while True:\n    try:\n        while True:\n            pass\n    except KeyboardInterrupt:\n        pass")
+    path = tmp_path / "stubborn_loop.ipynb"
+    path.write_bytes(release.notebook_bytes(nb))
+    result = Grader(SOLUTIONS, cell_timeout=2, notebook_timeout=8).grade(path)
+    assert (result.status, result.total) == ("graded", 1)
+    assert "time limit" in result.reason()
+    assert result.seconds < 60  # 8 s of budget, plus the kernel start and kill on a loaded machine
