@@ -225,9 +225,16 @@ def _try_kernel(name):
     return None
 
 
+# ---------------------------------------------------------------------------------- export
+def add_export(subparsers):
+    """``backproplab export``: defined in ``backproplab.export`` (the lecture notebooks as a static site)."""
+    from .export import add_subparser
+
+    add_subparser(subparsers)
+
+
 # ---------------------------------------------------------------------------------- main
-SUBCOMMANDS = [add_release, add_grade, add_doctor]
-from .export import add_subparser as add_export; SUBCOMMANDS.append(add_export)  # noqa: E402,E702
+SUBCOMMANDS = [add_release, add_grade, add_doctor, add_export]
 
 
 def build_parser():
