@@ -48,9 +48,11 @@ WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
 _ENV_ALIASES = {"aligned": "align*", "alignedat": "align*", "align": "align*", "eqnarray": "align*",
                 "eqnarray*": "align*", "equation": None, "equation*": None, "gathered": "gather*",
                 "gather": "gather*"}
-_MACRO_ALIASES = [(r"\bm{", r"\boldsymbol{"), (r"\dfrac", r"\dfrac"), (r"\intercal", r"\top"),
-                  (r"\lvert", "|"), (r"\rvert", "|"), (r"\coloneqq", ":="), (r"\eqqcolon", "=:"),
-                  (r"\displaystyle", r"\displaystyle ")]
+_MACRO_ALIASES = [(r"\bm{", r"\boldsymbol{"), (r"\intercal", r"\top"), (r"\lvert", "|"), (r"\rvert", "|"),
+                  (r"\lVert", r"\|"), (r"\rVert", r"\|"), (r"\coloneqq", ":="), (r"\eqqcolon", "=:"),
+                  (r"\hline", ""), (r"\displaystyle", r"\displaystyle ")]
+# operator names latex2mathml does not know: written as \operatorname{...}
+_OPERATORS = ("arg", "sgn", "sign", "diag", "tr", "rank", "Var", "Cov", "erf", "softmax", "relu")
 
 
 class MathProblems(list):
@@ -62,6 +64,8 @@ def _normalise(latex):
     latex = latex.replace(r"\nonumber", "").replace(r"\notag", "")
     for old, new in _MACRO_ALIASES:
         latex = latex.replace(old, new)
+    latex = re.sub(r"\\(?:big|Big|bigg|Bigg)[lrm]?\s*(?=\\[lr]angle\b)", "", latex)  # size of ⟨ ⟩ dropped
+    latex = re.sub(r"\\(%s)(?![A-Za-z])" % "|".join(_OPERATORS), r"\\operatorname{\1}", latex)
 
     def env(m):
         name, arg = m.group(2), m.group(3) or ""
@@ -247,7 +251,7 @@ _EXTRA_CSS = """
 .bpl-nav.bpl-top { border-bottom: 1px solid #ddd; }
 .bpl-nav.bpl-bottom { border-top: 1px solid #ddd; margin-top: 2em; }
 math[display="block"] { margin: 0.6em 0; overflow-x: auto; }
-math { font-size: 1.1em; }
+math { font-size: 1.1em; font-family: math, "STIX Two Math", "Latin Modern Math", "DejaVu Serif", serif; }
 .bpl-math-unrendered { color: #a00; }
 .bpl-widget-note { border-left: 4px solid #f0ad4e; background: #fdf6ec; padding: 6px 10px; margin: 4px 0; }
 </style>
@@ -417,8 +421,40 @@ def export_site(notebooks, out, title="backproplab: backpropagation, from the ch
 
 
 # ---------------------------------------------------------------------------------------- slides
+_SLIDES_TEMPLATE = r"""{%- extends 'index.html.j2' -%}
+{%- block html_head_js_jquery -%}{%- endblock html_head_js_jquery -%}
+{%- block html_head_js_requirejs -%}{%- endblock html_head_js_requirejs -%}
+{%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}
+{%- block html_head_js_mathjax -%}{%- endblock html_head_js_mathjax -%}
+{%- block jupyter_widgets -%}{%- endblock jupyter_widgets -%}
+{%- block html_head_css -%}{{ resources.bpl_css }}
+<style>
+/* a long slide scrolls instead of running off the screen */
+.reveal .slides > section, .reveal .slides > section > section { height: 100%; overflow-y: auto; }
+</style>
+{%- endblock html_head_css -%}
+{% block data_latex scoped %}
+<div class="jp-RenderedLatex jp-OutputArea-output {{ extra_class }}" data-mime-type="text/latex">
+{{ output.data['text/latex'] | markdown2html }}
+</div>
+{%- endblock data_latex %}
+{% block footer_js %}
+<script src="{{ resources.reveal.url_prefix }}/dist/reveal.js"></script>
+<script src="{{ resources.reveal.url_prefix }}/plugin/notes/notes.js"></script>
+<script>
+Reveal.initialize({
+  controls: true, progress: true, history: true, center: false,
+  transition: "{{ resources.reveal.transition }}", slideNumber: "{{ resources.reveal.number }}",
+  width: {{ resources.reveal.width }}, height: {{ resources.reveal.height }},
+  plugins: typeof RevealNotes === "undefined" ? [] : [RevealNotes]
+});
+</script>
+{% endblock footer_js %}
+"""
+
+
 def _slide_metadata(nb):
-    """A new slide at each heading, unless the notebook already says where its slides are."""
+    """A new slide at each heading of level 1 to 3, unless the notebook says where its slides are."""
     if any("slideshow" in c.metadata for c in nb.cells):
         return nb
     for cell in nb.cells:
@@ -427,7 +463,24 @@ def _slide_metadata(nb):
     return nb
 
 
+def _copy_reveal(reveal, out):
+    """Copy what the slides load (reveal.js, its styles, themes and fonts, the notes plugin)."""
+    target = out / "reveal.js"
+    if not (target / "dist" / "reveal.js").exists():
+        reveal = Path(reveal)
+        shutil.copytree(reveal / "dist", target / "dist", dirs_exist_ok=True,
+                        ignore=shutil.ignore_patterns("*.map", "*.esm.js"))
+        if (reveal / "plugin" / "notes").exists():
+            shutil.copytree(reveal / "plugin" / "notes", target / "plugin" / "notes", dirs_exist_ok=True,
+                            ignore=shutil.ignore_patterns("*.map", "*.esm.js"))
+        for name in ("LICENSE", "package.json"):
+            if (reveal / name).exists():
+                shutil.copy2(reveal / name, target / name)
+    return "reveal.js"
+
+
 def _write_slides(nb, path, out, reveal, problems):
+    """``<stem>.slides.html``: reveal.js slides from the local copy ``reveal`` (None: no slides)."""
     import copy
 
     import jinja2
@@ -435,24 +488,21 @@ def _write_slides(nb, path, out, reveal, problems):
 
     if reveal is None:
         return None
-    target = out / "reveal.js"
-    if not target.exists():
-        shutil.copytree(reveal, target, ignore=shutil.ignore_patterns("node_modules", "test", "examples", "*.md"))
-    template = r"""{%- extends 'index.html.j2' -%}
-{%- block html_head_js_requirejs -%}{%- endblock html_head_js_requirejs -%}
-{%- block html_head_js_mathjax -%}{%- endblock html_head_js_mathjax -%}
-{%- block jupyter_widgets -%}{%- endblock jupyter_widgets -%}
-"""
+    prefix = _copy_reveal(reveal, out)
 
     class OfflineSlides(SlidesExporter):
         markdown2html = _exporter_class().markdown2html
 
-    exporter = OfflineSlides(template_name="reveal", embed_images=True, reveal_url_prefix="reveal.js",
-                             extra_loaders=[jinja2.DictLoader({"bpl_slides.html.j2": template})],
+    # "white": the reveal.js theme whose fonts ship with it (others import web fonts)
+    exporter = OfflineSlides(template_name="reveal", embed_images=True, reveal_url_prefix=prefix,
+                             reveal_theme="white", reveal_scroll=False, reveal_number="c/t",
+                             reveal_width="1280", reveal_height="800",
+                             extra_loaders=[jinja2.DictLoader({"bpl_slides.html.j2": _SLIDES_TEMPLATE})],
                              template_file="bpl_slides.html.j2")
     exporter.problems = problems
-    body, _ = exporter.from_notebook_node(_slide_metadata(copy.deepcopy(nb)),
-                                          resources={"metadata": {"name": path.stem, "path": str(path.parent)}})
+    body, _ = exporter.from_notebook_node(
+        _slide_metadata(copy.deepcopy(nb)),
+        resources={"metadata": {"name": path.stem, "path": str(path.parent)}, "bpl_css": _EXTRA_CSS})
     name = f"{path.stem}.slides.html"
     (out / name).write_text(body, encoding="utf-8")
     return name

@@ -5,6 +5,7 @@ and looks at the contents page and the pages in Chromium (title, figures decoded
 as source, nothing requested from a network)."""
 import base64
 import io
+import os
 import re
 import time
 from pathlib import Path
@@ -77,6 +78,8 @@ def _widget_notebook():
     r"\begin{cases} 1 & x > 0 \\ 0 & \text{else} \end{cases}",
     r"\begin{pmatrix} 1 & 2 \\ 3 & 4 \end{pmatrix} \approx \dfrac{a}{b} \cdots",
     r"\bm{\delta}^{(l)} = \operatorname{relu}'(z)",
+    r"\Big\lVert \frac{\partial L}{\partial h} \Big\rVert \le \lVert U \rVert_2^{\,k}",
+    r"k^* = \arg\max_j x_j, \quad \big\langle a, b \big\rangle, \quad \sgn(x)",
 ])
 def test_course_formulas_become_mathml(latex):
     problems = []
@@ -141,6 +144,38 @@ def test_cli_usage_errors(tmp_path, capsys):
     assert "reveal.js" in capsys.readouterr().err
 
 
+def _fake_reveal(folder):
+    """A stand-in for reveal.js (the real one is an npm package): records that it was initialised."""
+    (folder / "dist" / "theme").mkdir(parents=True)
+    (folder / "plugin" / "notes").mkdir(parents=True)
+    (folder / "dist" / "reveal.js").write_text(
+        "window.Reveal = {initialize: o => { document.body.dataset.revealed = JSON.stringify(o); }};")
+    (folder / "dist" / "reveal.css").write_text(".reveal {}")
+    (folder / "dist" / "reveal.js.map").write_text("{}")
+    (folder / "dist" / "theme" / "white.css").write_text(".reveal { color: #222; }")
+    (folder / "plugin" / "notes" / "notes.js").write_text("window.RevealNotes = {id: 'notes'};")
+    return folder
+
+
+def test_offline_slides(tmp_path):
+    src = tmp_path / "nbs"
+    src.mkdir()
+    nb = _notebook("01 · Welcome", [nbformat.v4.new_markdown_cell("## Second part\n\nMore $x^2$."),
+                                    nbformat.v4.new_code_cell("1 + 1")])
+    nbformat.write(nb, src / "01_welcome.ipynb")
+    reveal = _fake_reveal(tmp_path / "reveal-copy")
+    out = tmp_path / "site"
+    assert export.main(["--notebooks", str(src), "--out", str(out), "--slides", "--reveal", str(reveal)]) == 0
+    slides = (out / "01_welcome.slides.html").read_text()
+    assert not NETWORK_RESOURCE.search(slides), NETWORK_RESOURCE.search(slides).group(0)
+    assert 'src="reveal.js/dist/reveal.js"' in slides and "Reveal.initialize" in slides
+    assert slides.count("<section") >= 2  # one slide per heading
+    assert "<math" in slides
+    assert (out / "reveal.js" / "dist" / "reveal.js").exists()
+    assert not (out / "reveal.js" / "dist" / "reveal.js.map").exists()
+    assert 'href="01_welcome.slides.html"' in (out / "index.html").read_text()
+
+
 def test_registered_in_the_cli():
     from backproplab import cli
 
@@ -164,6 +199,34 @@ _VISIBLE_PROSE_JS = r"""root => {
 }"""
 RAW_LATEX = re.compile(r"\$[^$\n]{1,200}\$|\\(?:frac|partial|sigma|sum|begin|end|mathbf|cdot|nabla|eta|"
                        r"left|right|text|delta|alpha|hat|sqrt|leftarrow)\b")
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(not os.environ.get("REVEAL_JS"), reason="set REVEAL_JS to a local reveal.js folder "
+                    "(e.g. node_modules/reveal.js) to render the slides with the real reveal.js")
+def test_slides_with_real_revealjs_in_chromium(tmp_path):
+    from browser import _chromium
+
+    _chromium.chromium_executable()
+    notebooks = sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))[:2]
+    report = export.export_site(notebooks, tmp_path / "site", slides=True, reveal=os.environ["REVEAL_JS"],
+                                log=lambda *a: None)
+    browser = _chromium.Chromium()
+    browser.start()
+    try:
+        page = browser.new_page(1280, 800)
+        errors, requested = [], []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.on("request", lambda r: requested.append(r.url) if not r.url.startswith(("file:", "data:")) else None)
+        page.goto((tmp_path / "site" / report["pages"][-1]["slides"]).as_uri())
+        page.wait_for_function("() => window.Reveal && Reveal.isReady()", timeout=30_000)
+        assert page.evaluate("Reveal.getTotalSlides()") > 1
+        page.keyboard.press("ArrowRight")
+        page.wait_for_function("() => Reveal.getIndices().h === 1")
+        page.screenshot(path=str(_chromium.screenshot_dir() / "export__slides.png"))
+        assert not errors and not requested, (errors, requested)
+    finally:
+        browser.stop()
 
 
 @pytest.mark.browser
