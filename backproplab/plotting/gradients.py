@@ -207,27 +207,31 @@ def plot_unrolled_rnn(steps=4, ax=None, title=None, show_backward=True):
     ax = _new_axes(ax, (2.3 * steps + 3.2, 4.6))
     dx = 2.3
     y_x, y_h = 0.0, 1.9
+    hw, hh = 0.45, 0.31                    # half the width and height of a box: arrows run edge to edge
     _box(ax, (0.0, y_h), "$h_0 = 0$", face="white", edge="0.45", fontsize=11, width=1.1)
     for t in range(1, steps + 1):
         x = t * dx
         label = "T" if t == steps else str(t)
         _box(ax, (x, y_x), f"$x_{{{label}}}$")
         _box(ax, (x, y_h), f"$h_{{{label}}}$")
-        _arrow(ax, (x, y_x), (x, y_h))
+        _arrow(ax, (x, y_x + hh), (x, y_h - hh), shrink=1)
         ax.text(x + 0.1, (y_x + y_h) / 2, "$W$", fontsize=11, color=WEIGHT_COLOR, ha="left", va="center")
-        _arrow(ax, ((t - 1) * dx, y_h), (x, y_h))
+        left = (t - 1) * dx + (0.55 if t == 1 else hw)      # the edge of h_{t-1}'s box (h_0's is wider)
+        _arrow(ax, (left, y_h), (x - hw, y_h), shrink=1)
         ax.text(x - dx / 2, y_h + 0.14, "$U$", fontsize=11, color=WEIGHT_COLOR, ha="center", va="bottom")
         if show_backward:
-            _arrow(ax, (x, y_h - 0.1), ((t - 1) * dx, y_h - 0.1), color=GRAD_COLOR, lw=1.3, ls="--", rad=-0.45)
+            _arrow(ax, (x - 0.1, y_h - hh), (left - 0.1, y_h - hh), color=GRAD_COLOR, lw=1.3, ls="--",
+                   rad=-0.45, shrink=1)
         if t == steps - 1 and steps > 4:
             ax.text(x + dx / 2, y_x, "…", fontsize=16, ha="center", va="center", color="0.4")
     xl = steps * dx + 1.9
     _box(ax, (xl, y_h), "$L$", face="#fde8e8", edge=GRAD_COLOR, width=0.75)
     ax.text(xl, y_h + 0.5, "loss on the output\n(e.g. Dense on $h_T$)", ha="center", va="bottom", fontsize=9,
             color="0.3")
-    _arrow(ax, (steps * dx, y_h), (xl, y_h))
+    _arrow(ax, (steps * dx + hw, y_h), (xl - 0.375, y_h), shrink=1)
     if show_backward:
-        _arrow(ax, (xl, y_h - 0.1), (steps * dx, y_h - 0.1), color=GRAD_COLOR, lw=1.3, ls="--", rad=-0.45)
+        _arrow(ax, (xl - 0.1, y_h - hh), (steps * dx + hw - 0.1, y_h - hh), color=GRAD_COLOR, lw=1.3, ls="--",
+               rad=-0.45, shrink=1)
         ax.text(dx * (steps + 1) / 2, y_x - 0.75,
                 r"each step back: $\times\,\mathrm{diag}(\tanh'(z_t))\,U^\top$", ha="center", va="center",
                 fontsize=10.5, color=GRAD_COLOR,
@@ -298,7 +302,7 @@ def plot_lstm_cell(ax=None, title=None):
             " (no weight matrix, no squashing)", ha="center", va="bottom", fontsize=10.5, color=GRAD_COLOR)
     ax.text(10.0, y_op - 0.4, r"$h_t = o\odot\tanh(c_t)$", ha="center", va="top", fontsize=10, color="0.3")
     ax.set_xlim(-1.3, 11.2)
-    ax.set_ylim(y_in - 0.6, y_c + 1.5)
+    ax.set_ylim(y_in - 0.6, y_c + 1.9)
     handles = [Line2D([], [], color=GRAD_COLOR, lw=2.6, label="cell state: the gradient's fast lane"),
                Line2D([], [], color="0.35", lw=1.5, label="gates and hidden state")]
     ax.legend(handles=handles, loc="upper right", fontsize=9, frameon=False)
