@@ -28,8 +28,11 @@ NOTEBOOKS = Path(os.environ.get("BACKPROPLAB_NOTEBOOKS") or ROOT / "notebooks")
 # The widget playgrounds of backproplab.widgets, and the lecture notebooks that must show them.
 PLAYGROUNDS = ("learning_rate_explorer", "three_neuron_stepper", "optimizer_race")
 WIDGET_NOTEBOOKS = ("06_gradient_descent_learning_rate", "07_minibatches_and_optimizers")
-_USES_WIDGETS = re.compile(r"backproplab\.widgets|from\s+backproplab\s+import[^\n]*\bwidgets\b|"
-                           r"\bipywidgets\b|\binteract(ive)?\(")
+# code that shows widgets (a word "ipywidgets" inside a string, as in a version check, is not)
+_USES_WIDGETS = re.compile(r"^\s*(?:import\s+ipywidgets|from\s+ipywidgets\b|import\s+backproplab\.widgets|"
+                           r"from\s+backproplab\.widgets\b|from\s+backproplab\s+import[^\n]*\bwidgets\b)|"
+                           r"\bbackproplab\.widgets\.\w+\(|\binteract(?:ive)?\(|\b(?:%s)\s*\(" % "|".join(PLAYGROUNDS),
+                           re.M)
 
 
 def lecture_notebooks(folder=None):
