@@ -66,13 +66,14 @@ def _new_axes(ax, figsize=(6.4, 4.4)):
 
 
 def plot_curves_by_learning_rate(curves, ax=None, xlabel="epoch", ylabel="loss", title=None, logy=True,
-                                 ceiling=None, cmap="viridis", x_start=0):
+                                 ceiling=None, cmap="plasma", x_start=0):
     """One loss curve per learning rate, labelled ``lr = …``; returns the Axes.
 
-    ``curves`` maps learning rate → losses (as from ``sweep_learning_rates``). Values above
-    ``ceiling`` (default: 1000 × the largest first value) are cut there, and a curve that diverged
-    ends with a cross and "(diverged)" in its label. ``x_start`` is the x of the first value
-    (0 when the curve starts with the loss before training).
+    ``curves`` maps learning rate → losses (as from ``sweep_learning_rates``); colours run from dark
+    (small rates) to light (large). A curve that passes ``ceiling`` (default: 1000 × the largest
+    first value) stops there with a cross: "(diverged)" in its label when it overflowed, "(diverging)"
+    when it ends above where it started. ``x_start`` is the x of the first value (0 when the curve
+    starts with the loss before training).
     """
     import matplotlib.pyplot as plt
 
@@ -81,15 +82,19 @@ def plot_curves_by_learning_rate(curves, ax=None, xlabel="epoch", ylabel="loss",
     firsts = [float(curves[lr][0]) for lr in lrs if len(curves[lr]) and np.isfinite(curves[lr][0])]
     if ceiling is None:
         ceiling = 1e3 * max(firsts) if firsts else np.inf
-    colors = plt.get_cmap(cmap)(np.linspace(0.0, 0.85, max(len(lrs), 2)))
+    colors = plt.get_cmap(cmap)(np.linspace(0.0, 0.8, max(len(lrs), 2)))
     for color, lr in zip(colors, lrs):
         y = np.asarray(curves[lr], dtype=np.float64)
         diverged = _diverged(y)
-        y = np.where(np.isfinite(y), np.minimum(y, ceiling), ceiling)
+        growing = not diverged and len(y) > 1 and y[-1] > y[0]
+        over = np.flatnonzero(~(y <= ceiling))
+        if over.size:
+            y = y[:over[0] + 1]
+            y[-1] = ceiling
         x = np.arange(x_start, x_start + len(y))
-        label = f"lr = {lr:g}" + (" (diverged)" if diverged else "")
+        label = f"lr = {lr:g}" + (" (diverged)" if diverged else " (diverging)" if growing else "")
         ax.plot(x, y, color=color, lw=1.8, label=label)
-        if diverged:
+        if over.size:
             ax.plot(x[-1], y[-1], "X", color=color, markersize=10, markeredgecolor="k")
     if logy:
         ax.set_yscale("log")
@@ -102,10 +107,12 @@ def plot_curves_by_learning_rate(curves, ax=None, xlabel="epoch", ylabel="loss",
 
 
 def plot_learning_rate_sweep(learning_rates, losses, ax=None, title=None, ylabel="final loss", logy=True,
-                             threshold=None, threshold_label=None, mark_best=True):
+                             threshold=None, threshold_label=None, mark_best=True, ceiling=None):
     """Final loss against learning rate on a logarithmic x axis; returns the Axes.
 
-    Diverged runs (``inf`` or ``nan``) are drawn as red crosses along the top of the plot.
+    Diverged runs (``inf`` or ``nan``, or above ``ceiling`` when it is given: a run whose loss
+    ended far above where it started is diverging, even if it has not overflowed yet) are drawn as
+    red crosses along the top of the plot.
     ``threshold`` draws a dashed vertical line (for example the ``2/λ_max`` a theory predicts).
     ``learning_rates`` may also be a ``{lr: curve}`` dict, with ``losses=None``.
     """
@@ -115,7 +122,7 @@ def plot_learning_rate_sweep(learning_rates, losses, ax=None, title=None, ylabel
     y = np.asarray(losses, dtype=np.float64)
     order = np.argsort(lrs)
     lrs, y = lrs[order], y[order]
-    ok = np.isfinite(y)
+    ok = np.isfinite(y) & (y <= ceiling if ceiling is not None else True)
     ax = _new_axes(ax)
     ax.plot(lrs[ok], y[ok], "o-", color="C0", lw=1.6, markersize=5, label="converged or still going")
     if (~ok).any():
