@@ -349,19 +349,21 @@ Works offline: figures are embedded and the maths is MathML, drawn by the browse
 
 
 def _execute(nb, path, timeout):
-    """Re-run the notebook in a fresh kernel with the playgrounds in static mode."""
+    """Re-run the notebook in a fresh kernel with the playgrounds in static mode and inline figures."""
     from nbclient import NotebookClient
 
-    old = os.environ.get("BACKPROPLAB_STATIC_WIDGETS")
-    os.environ["BACKPROPLAB_STATIC_WIDGETS"] = "1"
+    wanted = {"BACKPROPLAB_STATIC_WIDGETS": "1", "MPLBACKEND": "module://matplotlib_inline.backend_inline"}
+    saved = {k: os.environ.get(k) for k in wanted}
+    os.environ.update(wanted)  # the kernel inherits this process's environment
     try:
         NotebookClient(nb, timeout=timeout, kernel_name="python3",
                        resources={"metadata": {"path": str(path.parent)}}).execute()
     finally:
-        if old is None:
-            os.environ.pop("BACKPROPLAB_STATIC_WIDGETS", None)
-        else:
-            os.environ["BACKPROPLAB_STATIC_WIDGETS"] = old
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
 
 
 def export_site(notebooks, out, title="backproplab: backpropagation, from the chain rule to Keras",
@@ -414,7 +416,7 @@ def export_site(notebooks, out, title="backproplab: backpropagation, from the ch
     index = out / "index.html"
     index.write_text(_INDEX.format(title=html.escape(title), intro=html.escape(intro), items="\n".join(items),
                                    version=__version__), encoding="utf-8")
-    log(f"wrote {index}  (contents: {len(pages)} notebooks)")
+    log(f"wrote {index}  (contents: {len(pages)} notebook{'s' if len(pages) != 1 else ''})")
     for page in pages:
         page.pop("nb", None)
     return {"pages": pages, "problems": problems, "index": index}

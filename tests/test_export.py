@@ -138,6 +138,24 @@ def test_site_is_self_contained(tmp_path):
     assert '<a href="01_welcome.html">' in page2 and '<a href="index.html">Contents</a>' in page2
 
 
+def test_execute_draws_playgrounds_as_static_figures(tmp_path):
+    """--execute re-runs the notebook with BACKPROPLAB_STATIC_WIDGETS=1: the playground draws its
+    own static figure and question instead of a widget (this starts one Jupyter kernel)."""
+    v4 = nbformat.v4
+    nb = v4.new_notebook(cells=[v4.new_markdown_cell("# 06 · Static"),
+                                v4.new_code_cell("from backproplab.widgets import learning_rate_explorer\n"
+                                                 "learning_rate_explorer(steps=5)")])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    src = tmp_path / "nbs"
+    src.mkdir()
+    nbformat.write(nb, src / "06_static.ipynb")
+    assert export.main(["--notebooks", str(src), "--out", str(tmp_path / "site"), "--execute"]) == 0
+    page = (tmp_path / "site" / "06_static.html").read_text()
+    assert "Interactive widget" not in page and "widget-view" not in page
+    assert page.count('src="data:image/png;base64,') == 1 and "Question:" in page
+    assert nbformat.read(src / "06_static.ipynb", as_version=4).cells[1].outputs == []  # source untouched
+
+
 def test_cli_usage_errors(tmp_path, capsys):
     assert export.main(["--notebooks", str(tmp_path), "--out", str(tmp_path / "o")]) == 2
     assert export.main(["--slides", "--notebooks", str(tmp_path)]) == 2
