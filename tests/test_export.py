@@ -202,6 +202,17 @@ def test_registered_in_the_cli():
 
 
 # --------------------------------------------------------------------------------- in Chromium
+@pytest.fixture(scope="session")
+def chromium():
+    """The session's one Chromium, shared with tests/browser (Playwright allows one per thread)."""
+    from browser import _chromium
+
+    _chromium.chromium_executable()  # skip (fail under CI) when there is no browser
+    browser = _chromium.acquire()
+    yield browser
+    _chromium.release()
+
+
 _VISIBLE_PROSE_JS = r"""root => {
   // text a reader sees in prose: everything but code, preformatted text and rendered maths
   const out = [];
@@ -222,17 +233,14 @@ RAW_LATEX = re.compile(r"\$[^$\n]{1,200}\$|\\(?:frac|partial|sigma|sum|begin|end
 @pytest.mark.browser
 @pytest.mark.skipif(not os.environ.get("REVEAL_JS"), reason="set REVEAL_JS to a local reveal.js folder "
                     "(e.g. node_modules/reveal.js) to render the slides with the real reveal.js")
-def test_slides_with_real_revealjs_in_chromium(tmp_path):
+def test_slides_with_real_revealjs_in_chromium(tmp_path, chromium):
     from browser import _chromium
 
-    _chromium.chromium_executable()
     notebooks = sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))[:2]
     report = export.export_site(notebooks, tmp_path / "site", slides=True, reveal=os.environ["REVEAL_JS"],
                                 log=lambda *a: None)
-    browser = _chromium.Chromium()
-    browser.start()
+    page = chromium.new_page(1280, 800)
     try:
-        page = browser.new_page(1280, 800)
         errors, requested = [], []
         page.on("pageerror", lambda e: errors.append(str(e)))
         page.on("request", lambda r: requested.append(r.url) if not r.url.startswith(("file:", "data:")) else None)
@@ -244,14 +252,13 @@ def test_slides_with_real_revealjs_in_chromium(tmp_path):
         page.screenshot(path=str(_chromium.screenshot_dir() / "export__slides.png"))
         assert not errors and not requested, (errors, requested)
     finally:
-        browser.stop()
+        page.context.close()
 
 
 @pytest.mark.browser
-def test_exported_site_in_chromium(tmp_path):
+def test_exported_site_in_chromium(tmp_path, chromium):
     from browser import _chromium
 
-    _chromium.chromium_executable()  # skip (fail under CI) when there is no browser
     notebooks = sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
     if not notebooks:
         pytest.fail(f"no lecture notebooks in {NOTEBOOKS}")
@@ -265,10 +272,8 @@ def test_exported_site_in_chromium(tmp_path):
         assert not hit, f"{page.name} loads {hit.group(0)!r}... from a network"
 
     shots = _chromium.screenshot_dir()
-    browser = _chromium.Chromium()
-    browser.start()
+    page = chromium.new_page(1200, 900)
     try:
-        page = browser.new_page(1200, 900)
         requested = []
 
         def only_local(route):
@@ -319,5 +324,5 @@ def test_exported_site_in_chromium(tmp_path):
                 page.screenshot(path=str(shots / f"export__{Path(info['file']).stem}.png"))
         assert not requested, f"pages asked the network for {requested}"
     finally:
-        browser.stop()
+        page.context.close()
     print(f"export of {len(notebooks)} notebooks: {t_export:.1f} s; screenshots in {shots}")

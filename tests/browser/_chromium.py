@@ -79,3 +79,25 @@ class Chromium:
         if self._pw is not None:
             self._pw.stop()
         self._pw = self.browser = None
+
+
+# Playwright's sync API runs one driver per thread: every test of a session shares this browser.
+_SHARED = {"browser": None, "users": 0}
+
+
+def acquire():
+    """The session's shared Chromium (started on first use); pair each call with :func:`release`."""
+    if _SHARED["browser"] is None:
+        chromium_executable()
+        browser = Chromium()
+        browser.start()
+        _SHARED["browser"] = browser
+    _SHARED["users"] += 1
+    return _SHARED["browser"]
+
+
+def release():
+    _SHARED["users"] -= 1
+    if _SHARED["users"] <= 0 and _SHARED["browser"] is not None:
+        _SHARED["browser"].stop()
+        _SHARED["browser"], _SHARED["users"] = None, 0

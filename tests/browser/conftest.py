@@ -33,11 +33,10 @@ def shots(request):
 def chromium(request):
     _chromium.chromium_executable()  # skip (or fail under CI) with the reason
     t0 = time.monotonic()
-    browser = _chromium.Chromium()
-    browser.start()
-    _say(request, f"[browser] Chromium {browser.browser.version} started in {time.monotonic() - t0:.1f} s")
+    browser = _chromium.acquire()
+    _say(request, f"[browser] Chromium {browser.browser.version} ready in {time.monotonic() - t0:.1f} s")
     yield browser
-    browser.stop()
+    _chromium.release()
 
 
 @pytest.fixture(scope="session")
