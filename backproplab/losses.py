@@ -39,6 +39,11 @@ def _pair(y_true, y_pred, name):
     return y_true, y_pred
 
 
+def _positions(y_pred):
+    """How many per-position losses the batch mean runs over: N, or N·T for sequence outputs."""
+    return y_pred.size // y_pred.shape[-1] if y_pred.ndim > 1 else y_pred.size
+
+
 def _normalise_and_clip(p):
     """Keras' first two steps: ``q = p / Σp``, then clip ``q`` to ``[ε, 1 − ε]``."""
     q = p / p.sum(axis=-1, keepdims=True)
@@ -89,7 +94,7 @@ class HalfSquaredError(Loss):
 
 
 class MeanSquaredError(Loss):
-    """``mean_k (y_k − o_k)²`` per sample (Keras' ``'mse'``). Gradient ``2(o − y)/(N·K)``."""
+    """``mean_k (y_k − o_k)²`` per sample (Keras' ``'mse'``). Gradient ``2(o − y)/(N·K)`` (``N·K`` = every entry)."""
 
     name = "mean_squared_error"
 
@@ -100,8 +105,7 @@ class MeanSquaredError(Loss):
 
     def gradient(self, y_true, y_pred):
         y_true, y_pred = _pair(y_true, y_pred, self.name)
-        k = y_pred.shape[-1] if y_pred.ndim > 1 else 1
-        return 2.0 * (y_pred - y_true) / (len(y_pred) * k)
+        return 2.0 * (y_pred - y_true) / y_pred.size  # the mean runs over every entry
 
 
 class BinaryCrossentropy(Loss):
@@ -124,12 +128,10 @@ class BinaryCrossentropy(Loss):
         y_true, y_pred = _pair(y_true, y_pred, self.name)
         p = np.clip(y_pred, EPSILON, 1 - EPSILON)
         inside = (y_pred > EPSILON) & (y_pred < 1 - EPSILON)
-        k = y_pred.shape[-1] if y_pred.ndim > 1 else 1
-        return np.where(inside, (p - y_true) / (p * (1 - p)), 0.0).astype(y_pred.dtype) / (len(y_pred) * k)
+        return np.where(inside, (p - y_true) / (p * (1 - p)), 0.0).astype(y_pred.dtype) / y_pred.size
 
     def fused_gradient(self, y_true, y_pred):
-        k = y_pred.shape[-1] if y_pred.ndim > 1 else 1
-        return (y_pred - y_true) / (len(y_pred) * k)
+        return (y_pred - y_true) / y_pred.size
 
     def check_targets(self, y_true, y_pred_shape):
         super().check_targets(y_true, y_pred_shape)
@@ -166,12 +168,12 @@ class CategoricalCrossentropy(Loss):
         inside = (q > EPSILON) & (q < 1 - EPSILON)
         dq = np.where(inside, -y_true / np.where(inside, q, 1.0), 0.0)
         dp = (dq - np.sum(dq * q, axis=-1, keepdims=True)) / s
-        return (dp / len(y_pred)).astype(y_pred.dtype, copy=False)
+        return (dp / _positions(y_pred)).astype(y_pred.dtype, copy=False)
 
     def fused_gradient(self, y_true, y_pred):
         g = y_pred * y_true.sum(axis=-1, keepdims=True)
         g -= y_true
-        g *= 1.0 / len(y_pred)
+        g *= 1.0 / _positions(y_pred)
         return g
 
     def check_targets(self, y_true, y_pred_shape):

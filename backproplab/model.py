@@ -98,15 +98,21 @@ class Sequential:
         shape = tuple(int(s) for s in input_shape)
         self._input_shape = shape
         seen_params = False
+        flags = []
         for layer in self.layers:
             if not layer.built:
                 layer.build(shape, rng=self._rng)
             elif layer.input_shape != shape:
                 raise ShapeError(f"{layer!r} was built for inputs {layer.input_shape} but now receives {shape}.")
             # no layer up to and including the first one with weights needs an input gradient
-            layer.need_input_grad = seen_params
+            flags.append(seen_params)
             seen_params = seen_params or bool(layer.params)
             shape = layer.compute_output_shape(shape)
+        # kept per model and applied before each backward pass: a layer may be shared by two
+        # models (an autoencoder and its decoder) that need different flags for it
+        self._need_input_grad = flags
+        for layer, flag in zip(self.layers, flags):
+            layer.need_input_grad = flag
         self.built = True
         self.output_shape = shape
 
@@ -195,6 +201,8 @@ class Sequential:
         return self._fused
 
     def _backward(self, y, out):
+        for layer, flag in zip(self.layers, self._need_input_grad):
+            layer.need_input_grad = flag
         if self._uses_fused_gradient():
             grad = self.loss.fused_gradient(y, out)
             grad = self.layers[-1].backward(grad, skip_activation=True)

@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 
 import backproplab
-from backproplab import SGD, Adam, Dense, Flatten, Input, Sequential
+from backproplab import SGD, Activation, Adam, Dense, Flatten, Input, Sequential
 from backproplab.errors import DataError, DivergenceError, NotCompiledError, ShapeError, UnknownNameError
 from backproplab.gradcheck import MODEL_TOLERANCE, assert_gradients_close, check_model
 
@@ -270,3 +270,34 @@ def test_keras_automatic_names():
     names = [type(l).__name__ + ":" + l.name.split("_")[0] for l in (Conv2D(2, 3), MaxPooling2D(), SimpleRNN(2), LSTM(2))]
     assert [n.split(":")[1] for n in names] == ["conv2d", "max", "simple", "lstm"]
     assert SimpleRNN(2).name.startswith("simple_rnn")
+
+
+@pytest.mark.parametrize("loss,act", [("mse", "linear"), ("binary_crossentropy", "sigmoid"),
+                                      ("categorical_crossentropy", "softmax")])
+def test_gradients_for_outputs_with_more_than_two_axes(loss, act, float64):
+    """Losses average over every position of (N, T, K) outputs, and so must their gradients."""
+    from backproplab import Reshape
+
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(4, 6))
+    if loss == "categorical_crossentropy":
+        y = np.eye(3)[rng.integers(0, 3, (4, 5))]
+    else:
+        y = rng.random((4, 5, 3))
+    m = Sequential([Input((6,)), Dense(15), Reshape((5, 3)), Activation(act)], seed=0)
+    m.compile(optimizer="sgd", loss=loss)
+    assert_gradients_close(check_model(m, x, y), MODEL_TOLERANCE)
+
+
+def test_shared_layers_between_two_models_keep_their_own_flags():
+    rng = np.random.default_rng(0)
+    x = rng.random((32, 8))
+    ae = Sequential([Input((8,)), Dense(4, activation="relu"), Dense(2), Dense(4, activation="relu"), Dense(8)], seed=0)
+    ae.compile(optimizer=SGD(learning_rate=0.1), loss="mse")
+    decoder = Sequential([Input((2,))] + ae.layers[2:])  # the third layer is first here: no input gradient
+    decoder.compile(optimizer="sgd", loss="mse")
+    before = ae.layers[0].get_weights()[0].copy()
+    ae.fit(x, x, epochs=1, batch_size=32, verbose=0)
+    assert not np.allclose(before, ae.layers[0].get_weights()[0])  # the encoder still learns
+    loss, grads = ae.compute_gradients(x, x)
+    assert np.linalg.norm(grads[0]) > 0
