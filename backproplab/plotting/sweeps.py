@@ -15,6 +15,8 @@ Each plotting function returns its ``Axes``.
 """
 import numpy as np
 
+from .surfaces import log_axis
+
 __all__ = ["sweep_learning_rates", "final_losses", "plot_curves_by_learning_rate", "plot_learning_rate_sweep",
            "plot_labelled_curves"]
 
@@ -97,7 +99,7 @@ def plot_curves_by_learning_rate(curves, ax=None, xlabel="epoch", ylabel="loss",
         if over.size:
             ax.plot(x[-1], y[-1], "X", color=color, markersize=10, markeredgecolor="k")
     if logy:
-        ax.set_yscale("log")
+        log_axis(ax, "y")
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     ax.set_title(title if title is not None else "Loss curves for several learning rates")
@@ -136,9 +138,9 @@ def plot_learning_rate_sweep(learning_rates, losses, ax=None, title=None, ylabel
     if threshold is not None:
         ax.axvline(threshold, color="0.3", ls="--", lw=1.2,
                    label=threshold_label or f"threshold {threshold:.3g}")
-    ax.set_xscale("log")
+    log_axis(ax, "x")
     if logy:
-        ax.set_yscale("log")
+        log_axis(ax, "y")
     ax.set_xlabel("learning rate (log scale)")
     ax.set_ylabel(ylabel)
     ax.set_title(title if title is not None else "Learning-rate sweep")
@@ -164,7 +166,7 @@ def plot_labelled_curves(curves, ax=None, xlabel="epoch", ylabel="loss", title="
         kw.update((styles or {}).get(label, {}))
         ax.plot(x, y, label=label, **kw)
     if logy:
-        ax.set_yscale("log")
+        log_axis(ax, "y")
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     ax.set_title(title)
