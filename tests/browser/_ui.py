@@ -37,22 +37,36 @@ class NotebookPage:
 
     # ------------------------------------------------------------------ actions
     def open(self):
-        t0 = time.monotonic()
+        return self.goto().wait_open()
+
+    def goto(self):
+        """Load the notebook's URL (returns once the page has loaded; the kernel still starts)."""
+        self._t_open = time.monotonic()
         self.page.goto(self.lab.notebook_url(self.name))
+        return self
+
+    def wait_open(self):
         expect(self.panel).to_have_count(1, timeout=60_000)
         expect(self.kernel_status).to_have_text(IDLE, timeout=90_000)
         # collapse the file browser, so the screenshots show the notebook
         tab = self.page.locator(".jp-SideBar.jp-mod-left .lm-TabBar-tab[data-id='filebrowser']")
         if "lm-mod-current" in (tab.get_attribute("class") or ""):
             tab.click()
-        self.timings["open -> kernel idle"] = time.monotonic() - t0
+        self.timings["open -> kernel idle"] = time.monotonic() - self._t_open
         return self
 
     def run_all(self, timeout=150_000):
-        """Run > Run All Cells from the menu; wait until the last cell is numbered or an error shows."""
-        t0 = time.monotonic()
+        return self.click_run_all().wait_run_all(timeout)
+
+    def click_run_all(self):
+        """Run > Run All Cells from the menu, as a person does."""
+        self._t_run = time.monotonic()
         self.page.get_by_role("menuitem", name="Run", exact=True).click()
         self.page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
+        return self
+
+    def wait_run_all(self, timeout=150_000):
+        """Wait until the last cell is numbered or an error shows; return the number of code cells."""
         prompts = self.code_prompts()
         n_code = prompts.count()
         # Run All stops at an error, leaving later prompts "[ ]:" forever: wait for either
@@ -61,7 +75,7 @@ class NotebookPage:
         if errors.count() == 0:
             expect(prompts).to_have_text([NUMBERED] * n_code, timeout=timeout)
             expect(self.kernel_status).to_have_text(IDLE, timeout=timeout)
-        self.timings["run all -> last cell done"] = time.monotonic() - t0
+        self.timings["run all -> last cell done"] = time.monotonic() - self._t_run
         return n_code
 
     # ------------------------------------------------------------------ what the page shows

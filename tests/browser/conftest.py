@@ -64,25 +64,42 @@ class _Opened:
 
 @pytest.fixture(scope="session")
 def opened(request, lab, chromium, shots):
-    """``opened(name)``: the notebook open in its own page, after Run All (done once a session)."""
+    """``opened(name)``: the notebook open in its own page, after Run All (done once a session).
+
+    The first call opens every notebook that uses widgets at once, each in its own page with its
+    own kernel, and runs them side by side: the kernels start and compute in parallel.
+    """
+    from ._lab import lecture_notebooks, uses_widgets
     from ._ui import NotebookPage
 
     cache, pages = {}, []
+    batch = [p.name for p in lecture_notebooks(lab.folder) if uses_widgets(p)]
+
+    def open_and_run(names):
+        t0 = time.monotonic()
+        todo = []
+        for name in names:
+            page = chromium.new_page()
+            pages.append(page)
+            todo.append(NotebookPage(page, lab, name, shots).goto())
+        for nbpage in todo:
+            nbpage.wait_open().screenshot("01_opened")
+            nbpage.click_run_all()
+        for nbpage in todo:
+            try:
+                n_code = nbpage.wait_run_all()
+            finally:
+                nbpage.screenshot("02_after_run_all")
+            cache[nbpage.name] = _Opened(nbpage, n_code, nbpage.stderr_texts(), time.monotonic() - t0)
+            timings = ", ".join(f"{k} {v:.1f} s" for k, v in nbpage.timings.items())
+            _say(request, f"[browser] {nbpage.name}: {timings}")
+        if len(names) > 1:
+            _say(request, f"[browser] {len(names)} notebooks opened and run side by side in "
+                          f"{time.monotonic() - t0:.1f} s")
 
     def get(name):
         if name not in cache:
-            t0 = time.monotonic()
-            page = chromium.new_page()
-            pages.append(page)
-            nbpage = NotebookPage(page, lab, name, shots).open()
-            nbpage.screenshot("01_opened")
-            try:
-                n_code = nbpage.run_all()
-            finally:
-                nbpage.screenshot("02_after_run_all")
-            cache[name] = _Opened(nbpage, n_code, nbpage.stderr_texts(), time.monotonic() - t0)
-            timings = ", ".join(f"{k} {v:.1f} s" for k, v in nbpage.timings.items())
-            _say(request, f"[browser] {name}: {timings}")
+            open_and_run([name] + [n for n in batch if n != name and n not in cache])
         return cache[name]
 
     yield get
