@@ -36,11 +36,13 @@ def numerical_gradient(f, x, eps=1e-6):
     for i in range(flat.size):
         old = flat[i]
         flat[i] = old + eps
+        up = flat[i]  # the step really taken: in float32, old + eps is rounded
         f_plus = float(f())
         flat[i] = old - eps
+        down = flat[i]
         f_minus = float(f())
         flat[i] = old
-        gflat[i] = (f_plus - f_minus) / (2 * eps)
+        gflat[i] = (f_plus - f_minus) / float(up - down)
     return grad
 
 

@@ -62,8 +62,10 @@ def _check_positive_int(name, value):
 class Sequential:
     """A linear stack of layers. ``seed`` makes weight initialisation and shuffling reproducible."""
 
-    def __init__(self, layers=None, name="sequential", seed=None):
-        self.name = name
+    def __init__(self, layers=None, name=None, seed=None):
+        from .layers.base import _auto_name
+
+        self.name = name or _auto_name("Sequential")  # sequential, sequential_1, ... as in Keras
         self.layers = []
         self._input_shape = None
         self._rng = as_generator(seed)

@@ -15,6 +15,10 @@ os.environ.setdefault("KERAS_BACKEND", "torch")
 keras = pytest.importorskip("keras", reason="Keras 3 is not installed (pip install torch==2.13.0 keras)")
 pytestmark = pytest.mark.keras
 
+import torch  # noqa: E402  (keras' backend here)
+
+torch.set_num_threads(1)  # two threads on a busy 2-core machine make Keras 10-40x slower
+
 OPTIMIZERS = {
     "sgd": (lambda: SGD(learning_rate=0.01), lambda: keras.optimizers.SGD(learning_rate=0.01)),
     "momentum": (lambda: SGD(learning_rate=0.01, momentum=0.9),
