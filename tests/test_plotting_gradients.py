@@ -102,6 +102,9 @@ def test_layer_norms_compare_several_models():
     np.testing.assert_allclose(lines[0].get_ydata(), [1e-6, 1e-2])
     np.testing.assert_allclose(lines[1].get_ydata(), [0.5, 0.4])
     assert [t.get_text() for t in ax.get_legend().get_texts()] == ["a", "b"]
+    ax = plotting.plot_layer_gradient_norms({"dL/dz": [1e-3, 1e-2, 1e-1]}, ylabel="delta")
+    np.testing.assert_allclose(ax.get_lines()[-1].get_ydata(), [1e-3, 1e-2, 1e-1])
+    assert ax.get_ylabel() == "delta (log scale)"
     with pytest.raises(KeyError, match="param='bias'"):
         plotting.plot_layer_gradient_norms({"d1.weights": 1.0})
 

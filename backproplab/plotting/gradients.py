@@ -123,16 +123,19 @@ def _layer_values(norms, param):
     return picked
 
 
-def plot_layer_gradient_norms(runs, param="kernel", ax=None, title=None, logy=True):
+def plot_layer_gradient_norms(runs, param="kernel", ax=None, title=None, logy=True, ylabel=None):
     """Plot the gradient norm of every layer's ``param`` (default the kernel), input side first.
 
     Parameters
     ----------
     runs : dict ``{'layer.param': norm}`` (what ``model.gradient_norms()`` returns), or a dict
-        ``{label: such a dict}`` to compare several models with the same number of layers.
+        ``{label: such a dict}`` to compare several models, or ``{label: [norm of layer 1, ...]}``
+        for any other per-layer quantity (such as ``‖∂L/∂z‖`` of each layer).
     param : str, default ``'kernel'``
-        which parameter of each layer to show.
+        which parameter of each layer to show (for the dicts from ``gradient_norms()``).
     ax, title, logy : as in ``plot_time_step_grad_norms``.
+    ylabel : str, optional
+        the y label; by default it names the gradient of ``param``.
 
     Returns the Axes. The x axis numbers the layers 1, 2, ... from the input.
     """
@@ -144,6 +147,8 @@ def plot_layer_gradient_norms(runs, param="kernel", ax=None, title=None, logy=Tr
     first = next(iter(runs.values()))
     if isinstance(first, dict):
         data = [(label, _layer_values(norms, param)) for label, norms in runs.items()]
+    elif np.ndim(first) == 1:
+        data = [(label, [(str(i + 1), float(v)) for i, v in enumerate(values)]) for label, values in runs.items()]
     else:
         data = [(None, _layer_values(runs, param))]
     ax = _new_axes(ax, (7.0, 4.2))
@@ -156,7 +161,9 @@ def plot_layer_gradient_norms(runs, param="kernel", ax=None, title=None, logy=Tr
         ax.set_yscale("log")
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlabel("layer (1 = next to the input, last = next to the loss)")
-    ax.set_ylabel(rf"$\|\partial L/\partial W\|$ of the {param}" + (" (log scale)" if logy else ""))
+    if ylabel is None:
+        ylabel = rf"$\|\partial L/\partial W\|$ of the {param}"
+    ax.set_ylabel(ylabel + (" (log scale)" if logy else ""))
     ax.set_title(title or f"Gradient norm of each layer's {param}")
     ax.grid(True, which="major", alpha=0.3)
     if data[0][0] is not None:
