@@ -567,6 +567,12 @@ def run(args):
     if not notebooks:
         print(f"backproplab: no notebooks in {args.notebooks}", file=sys.stderr)
         return 2
+    try:
+        import latex2mathml  # noqa: F401
+    except ImportError:
+        print("backproplab: export needs the package latex2mathml (it turns the maths into MathML, so the "
+              "pages need no network): pip install latex2mathml", file=sys.stderr)
+        return 4
     report = export_site(notebooks, args.out, title=args.title, execute=args.execute, timeout=args.timeout,
                          slides=args.slides, reveal=args.reveal)
     for where, latex, why in report["problems"]:
