@@ -320,7 +320,13 @@ def test_exported_site_in_chromium(tmp_path, chromium):
             if "$" in md:
                 assert page.locator("math").count() > 0, f"{info['file']}: maths in the notebook, none on the page"
                 assert page.locator("math").first.evaluate("m => m.getBoundingClientRect().width") > 0
-            if i == 0 or (with_widgets and info is with_widgets[0]):
+            if info["widgets"]:  # a widget's saved snapshot: the note, the question, the figure
+                notes = page.locator(".bpl-widget-note")
+                assert notes.count() == info["widgets"], f"{info['file']}: {notes.count()} widget notes"
+                if info is with_widgets[0]:
+                    notes.first.scroll_into_view_if_needed()
+                    page.screenshot(path=str(shots / f"export__{Path(info['file']).stem}__widget.png"))
+            if i == 0:
                 page.screenshot(path=str(shots / f"export__{Path(info['file']).stem}.png"))
         assert not requested, f"pages asked the network for {requested}"
     finally:
