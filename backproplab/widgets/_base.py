@@ -62,6 +62,18 @@ def _show(fig):
     plt.close(fig)
 
 
+def lean_axes(*axes, nbins=5):
+    """Fewer tick labels on the linear axes of a widget figure: every label is text to lay out
+    and render twice per redraw (the inline backend's tight bounding box), and text is most of
+    a redraw's cost."""
+    from matplotlib.ticker import MaxNLocator
+
+    for ax in axes:
+        for axis in (ax.xaxis, ax.yaxis):
+            if axis.get_scale() == "linear":
+                axis.set_major_locator(MaxNLocator(nbins=nbins, steps=[1, 2, 5, 10]))
+
+
 class Playground:
     """Base class of the playgrounds: subclasses define ``_render(**values) -> Figure``."""
 

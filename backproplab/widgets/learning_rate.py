@@ -12,7 +12,7 @@ Moving the logarithmic slider reruns plain gradient descent, ``w ← w − lr·�
 """
 import numpy as np
 
-from ._base import Playground
+from ._base import Playground, lean_axes
 
 __all__ = ["learning_rate_explorer", "LearningRateExplorer"]
 
@@ -83,8 +83,8 @@ class LearningRateExplorer(Playground):
         fig, ax_path, ax_loss = self._figure()
         plot_descent_path(self.surface, path, ax=ax_path, color="C3", legend=False, draw_surface=True,
                           title="Path of gradient descent on the loss contours")
-        ax_path.legend(loc="upper right", fontsize=8, framealpha=0.9)
         self._loss_panel(ax_loss, {path.label: path}, colors=["C3"])
+        lean_axes(ax_path, ax_loss)
         fig.suptitle(self._verdict(path, learning_rate), fontsize=11.5)
         return fig
 

@@ -13,7 +13,7 @@ rules), one ``opt.step([w], [∇L(w)])`` per step, from the same start.
 """
 import numpy as np
 
-from ._base import Playground
+from ._base import Playground, lean_axes
 
 __all__ = ["optimizer_race", "OptimizerRace", "race_surfaces"]
 
@@ -185,6 +185,7 @@ class OptimizerRace(Playground):
             plot_loss_surface(surf, ax=ax_path)
             ax_loss.set_axis_off()
             verdict = "tick at least one optimizer"
+        lean_axes(ax_path, ax_loss)
         fig.suptitle(verdict, fontsize=11.5)
         return fig
 

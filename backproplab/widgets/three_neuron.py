@@ -28,6 +28,16 @@ def _f(v):
     return f"{v:.4g}"
 
 
+def _plain_text_option(draw):
+    """``{'plain_text': True}`` when the graph helper offers labels without mathtext.
+
+    Mathtext labels (``$\\partial E/\\partial w_{11}$``) are re-parsed for every new number, which is
+    about half of a redraw of this figure; plain Unicode labels (∂E/∂w₁₁) draw in half the time."""
+    import inspect
+
+    return {"plain_text": True} if "plain_text" in inspect.signature(draw).parameters else {}
+
+
 class ThreeNeuronStepper(Playground):
     """See ``three_neuron_stepper``."""
 
@@ -148,7 +158,7 @@ class ThreeNeuronStepper(Playground):
                       f"E {_f(entry.get('error_before', 0.0))} → {_f(entry.get('error_after', 0.0))}",
         }
         draw_three_neuron_net(shown, self.x1, self.y, ax=ax, show_gradients=self.phase != "forward",
-                              title=titles[self.phase])
+                              title=titles[self.phase], **_plain_text_option(draw_three_neuron_net))
         if self.phase == "update":
             new = "\n".join(f"{n} = {_f(entry['weights'][n])} → {_f(entry['weights_after'][n])}"
                              for n in ("w11", "w12", "w21", "w22"))
