@@ -73,6 +73,8 @@ def api(url, token, method="GET", timeout=5):
 
 def clear_outputs(nb):
     nb.metadata.pop("widgets", None)
+    # without a kernelspec JupyterLab asks which kernel to start, in a dialog
+    nb.metadata.setdefault("kernelspec", {"name": "python3", "display_name": "Python 3", "language": "python"})
     for cell in nb.cells:
         if cell.cell_type == "code":
             cell.outputs, cell.execution_count = [], None

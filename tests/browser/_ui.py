@@ -92,8 +92,11 @@ class NotebookPage:
         """Tracebacks render with the stderr mime type (as do warnings: see :meth:`stderr_texts`)."""
         return self.panel.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']")
 
-    def stderr_texts(self):
-        return self.error_outputs().all_inner_texts()
+    def stderr_texts(self, skip_cells=()):
+        """Texts of the stderr/traceback outputs, leaving out cells in ``skip_cells`` (indices)."""
+        per_cell = self.cells().evaluate_all("""cells => cells.map(c => [...c.querySelectorAll(
+            ".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']")].map(e => e.innerText))""")
+        return [t for i, texts in enumerate(per_cell) if i not in skip_cells for t in texts]
 
     def static_images(self):
         """Pictures in cell outputs that are not inside a widget."""

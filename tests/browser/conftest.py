@@ -7,6 +7,7 @@ the suite at another folder of notebooks (default: notebooks/).
 import re
 import time
 
+import nbformat
 import pytest
 
 from . import _chromium
@@ -90,7 +91,10 @@ def opened(request, lab, chromium, shots):
                 n_code = nbpage.wait_run_all()
             finally:
                 nbpage.screenshot("02_after_run_all")
-            cache[nbpage.name] = _Opened(nbpage, n_code, nbpage.stderr_texts(), time.monotonic() - t0)
+            # a cell tagged raises-exception is meant to fail (and Run All goes on past it)
+            nb = nbformat.read(lab.folder / nbpage.name, as_version=4)
+            expected = {i for i, c in enumerate(nb.cells) if "raises-exception" in c.metadata.get("tags", [])}
+            cache[nbpage.name] = _Opened(nbpage, n_code, nbpage.stderr_texts(expected), time.monotonic() - t0)
             timings = ", ".join(f"{k} {v:.1f} s" for k, v in nbpage.timings.items())
             _say(request, f"[browser] {nbpage.name}: {timings}")
         if len(names) > 1:
