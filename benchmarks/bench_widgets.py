@@ -10,14 +10,17 @@ browser's own drawing time is not included (see tests/browser for the end-to-end
 
 Each playground gets ``--warmup`` untimed moves, then ``--moves`` timed ones cycling through
 representative values; the median and the slowest are printed in wall-clock seconds, and the
-median CPU seconds of the kernel process (less sensitive to other load on the machine). BLAS
-threads are pinned to one in the kernel (threadpoolctl), as the other benchmarks do.
+median CPU seconds of the kernel process (less sensitive to other load on the machine: when the
+wall time is well above the CPU time, the kernel was waiting for a core). The load average is
+printed before and after. BLAS threads are pinned to one in the kernel (threadpoolctl), as the
+other benchmarks do.
 
 Run:  python benchmarks/bench_widgets.py [--moves 15] [--warmup 3] [--target 0.3]
 Exit status is 0 whatever the result: this prints, it does not test.
 """
 import argparse
 import json
+import os
 import sys
 import textwrap
 import time
@@ -113,6 +116,7 @@ def main(argv=None):
         n = args.moves + args.warmup
         print(f"Kernel-side redraw time per control change (median of {args.moves} after {args.warmup} warm-up; "
               f"target {args.target:.2f} s; inline backend, PNG encoding included; BLAS pinned to 1 thread)")
+        print(f"load average before: {' '.join(f'{v:.2f}' for v in os.getloadavg())} on {os.cpu_count()} cores")
         print(f"{'playground (control)':58s} {'median s':>9s} {'max s':>7s} {'cpu s':>7s} {'x target':>9s}")
         worst = 0.0
         for name, case in CASES.items():
@@ -124,6 +128,7 @@ def main(argv=None):
             flag = "ok" if ratio <= 1 else "SLOW"
             print(f"{name:58s} {r['median']:9.3f} {r['max']:7.3f} {r['cpu_median']:7.3f} {ratio:8.2f}x  {flag}")
         print(f"worst median / target = {worst:.2f}")
+        print(f"load average after: {' '.join(f'{v:.2f}' for v in os.getloadavg())}")
     finally:
         kc.stop_channels()
         km.shutdown_kernel(now=True)

@@ -120,12 +120,12 @@ class LearningRateExplorer(Playground):
         if floor is not None and floor > 0:
             ax.axhline(floor, color="0.3", ls="--", lw=1, label=f"lowest possible loss {floor:.3g}")
         log_axis(ax, "y")
-        ax.set_xlim(0, self.steps)
+        ax.set_xlim(0, self.steps * 1.03)
         ax.set_xlabel("step")
         ax.set_ylabel("loss (log scale)")
         ax.set_title("Loss after each step")
         ax.grid(True, which="major", alpha=0.3)
-        ax.legend(loc="upper right", fontsize=8, framealpha=0.9)
+        ax.legend(loc="best", fontsize=8, framealpha=0.9)
 
     def _verdict(self, path, learning_rate):
         start, end = float(path.losses[0]), float(path.losses[-1])
