@@ -397,3 +397,18 @@ def test_a_slider_move_sends_a_new_png_into_the_output_widget_in_a_kernel():
     finally:
         kc.stop_channels()
         km.shutdown_kernel(now=True)
+
+
+def test_widget_figures_print_in_one_pass_at_their_own_size():
+    """The inline backend asks for bbox_inches='tight' (a second layout pass); a playground's
+    figure is laid out to fit, so its canvas prints the whole figure in one pass instead."""
+    from backproplab.widgets._base import one_pass_png
+
+    fig = widgets.learning_rate_explorer(static=True).figure
+    one_pass_png(fig)
+    buf = io.BytesIO()
+    fig.canvas.print_figure(buf, format="png", bbox_inches="tight")
+    from PIL import Image
+
+    width, height = Image.open(io.BytesIO(buf.getvalue())).size
+    assert (width, height) == tuple(int(round(v)) for v in fig.get_size_inches() * fig.dpi)
