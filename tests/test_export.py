@@ -203,11 +203,14 @@ def test_registered_in_the_cli():
 
 # --------------------------------------------------------------------------------- in Chromium
 @pytest.fixture(scope="session")
-def chromium():
+def chromium(request):
     """The session's one Chromium, shared with tests/browser (Playwright allows one per thread)."""
     from browser import _chromium
 
     _chromium.chromium_executable()  # skip (fail under CI) when there is no browser
+    reporter = request.config.pluginmanager.get_plugin("terminalreporter")
+    if reporter is not None:
+        reporter.write_line(f"\n[export] screenshots: {_chromium.screenshot_dir()}")
     browser = _chromium.acquire()
     yield browser
     _chromium.release()
