@@ -49,12 +49,21 @@ def ensure_venv(extras=""):
 
 def course(args):
     ensure_venv()
-    return run(BIN / "jupyter", "lab", FIRST_NOTEBOOK, *args)
+    # root the file browser at the course folder, so notebooks/, exercises/ and solutions/ all show
+    return run(BIN / "jupyter", "lab", f"--ServerApp.root_dir={ROOT}", FIRST_NOTEBOOK, *args)
 
 
 def test(args):
     ensure_venv("[test]")
-    env = dict(os.environ, MPLBACKEND="Agg", PYTHONHASHSEED="0")
+    env = dict(os.environ, PYTHONHASHSEED="0")
+    env.pop("MPLBACKEND", None)  # notebook kernels must keep the inline backend, as in JupyterLab
+    # one BLAS thread per process: the suite runs two workers on two cores, and oversubscribed
+    # BLAS threads made some notebooks several times slower
+    for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        env.setdefault(var, "1")
+    if not any(a == "-n" or a.startswith("-n") or a.startswith("--numprocesses") for a in args):
+        # one worker per core; a file's tests stay together (notebook cells run in order)
+        args = ["-n", "auto", "--dist", "loadfile", *args]
     rc = run(PY, "-m", "pytest", *args, env=env)
     if rc == 5:
         print("pytest collected no tests (exit code 5): check the paths you gave.")

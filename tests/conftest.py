@@ -5,7 +5,11 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-os.environ.setdefault("MPLBACKEND", "Agg")
+# Draw off-screen in this process only. Not through MPLBACKEND: notebook kernels started by nbval
+# inherit the environment and must keep Jupyter's inline backend, as a learner's do.
+import matplotlib  # noqa: E402
+
+matplotlib.use("Agg")
 
 
 @pytest.fixture(autouse=True)

@@ -1,7 +1,5 @@
 """The plotting helpers of the history and classify modules: they draw, label, and return what they drew on."""
-import os
 
-os.environ.setdefault("MPLBACKEND", "Agg")
 
 import numpy as np
 import pytest

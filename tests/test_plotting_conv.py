@@ -1,8 +1,6 @@
 """The plotting helpers of the conv module (CNN and autoencoder pictures): they draw, label, and
 return what they drew on."""
-import os
 
-os.environ.setdefault("MPLBACKEND", "Agg")
 
 import numpy as np
 import pytest

@@ -1,7 +1,5 @@
 """The gradient plotting helpers: they draw the numbers they are given, on log axes, with titles and labels."""
-import os
 
-os.environ.setdefault("MPLBACKEND", "Agg")
 
 import numpy as np
 import pytest

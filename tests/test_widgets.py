@@ -13,7 +13,6 @@ import subprocess
 import sys
 import textwrap
 
-os.environ.setdefault("MPLBACKEND", "Agg")
 
 import numpy as np
 import pytest
