@@ -200,7 +200,11 @@ def test_stepper_learning_rate_slider_redoes_the_update_shown():
 def test_stepper_static_prints_the_arithmetic(capsys):
     st = widgets.three_neuron_stepper(static=True)
     assert st.widget is None and st.figure is not None
-    assert "E = ½(y − o1)²" in capsys.readouterr().out
+    printed = capsys.readouterr().out
+    for phase in ("forward of step 1", "E = ½(y − o1)²", "backward of step 1", "∂E/∂w11 = ∂E/∂z_h1 · x1",
+                  "update of step 1", "w11 ← w11 − η·∂E/∂w11"):
+        assert phase in printed
+    assert "∂E/∂" in st.figure.axes[0].get_title()          # the drawing shows the gradients too
 
 
 # ------------------------------------------------------------------------------ optimizer race

@@ -171,13 +171,18 @@ class ThreeNeuronStepper(Playground):
         return fig
 
     def _render_static(self):
+        """For a static page: the network with its values AND gradients (the backward pass), and
+        the arithmetic of all three phases of the first step printed below it."""
+        self.next_phase()                                   # backward
         fig = self._render(**self.defaults)
-        print(self.explain(html_output=False))
+        self.next_phase()                                   # update
+        print("\n\n".join(self.explain(entry, html_output=False) for entry in self.log))
         return fig
 
-    def explain(self, html_output=True):
-        """The arithmetic of the phase shown now, line by line (HTML for the widget, or plain text)."""
-        e = self.log[-1]
+    def explain(self, entry=None, html_output=True):
+        """The arithmetic of one phase (default: the one shown now), line by line: HTML for the
+        widget, or plain text."""
+        e = self.log[-1] if entry is None else entry
         x1, y = self.x1, self.y
         lines = []
         if e["phase"] == "forward":
@@ -203,7 +208,7 @@ class ThreeNeuronStepper(Playground):
             lines.append(f"error on this example: {_f(e['error_before'])} before the update, "
                          f"{_f(e['error_after'])} after")
         if not html_output:
-            return "\n".join(lines)
+            return f"{e['phase']} of step {e['step']}:\n" + "\n".join(lines)
         body = "<br>".join(html.escape(s) for s in lines)
         return (f"<div style='font-family:monospace;font-size:0.95em;line-height:1.5'>"
                 f"<b>{html.escape(e['phase'])} pass of step {e['step']}</b><br>{body}</div>"
@@ -224,8 +229,9 @@ def three_neuron_stepper(net=None, x1=1.0, y=0.0, learning_rate=0.5, static=None
     learning_rate : float, default 0.5
         ``η`` of the update (a slider from 0.01 to 10 in the widget).
     static : bool, optional
-        ``True`` draws the first phase as a static figure (and prints its arithmetic) instead of the
-        widget; ``None`` decides by itself.
+        ``True`` draws the network with its values and gradients as a static figure (and prints the
+        arithmetic of the forward pass, backward pass and update) instead of the widget; ``None``
+        decides by itself.
     question : str, optional
         the question shown beside the widget.
 
