@@ -53,14 +53,20 @@ def course(args):
     return run(BIN / "jupyter", "lab", f"--ServerApp.root_dir={ROOT}", FIRST_NOTEBOOK, *args)
 
 
-def test(args):
-    ensure_venv("[test]")
+def _notebook_env():
+    """The environment notebooks run in, for the tests and for refreshing committed outputs alike."""
     env = dict(os.environ, PYTHONHASHSEED="0")
     env.pop("MPLBACKEND", None)  # notebook kernels must keep the inline backend, as in JupyterLab
-    # one BLAS thread per process: the suite runs two workers on two cores, and oversubscribed
-    # BLAS threads made some notebooks several times slower
+    # one BLAS thread per process: the suite runs a worker per core, and oversubscribed BLAS
+    # threads made some notebooks several times slower (it also fixes the summation order)
     for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
         env.setdefault(var, "1")
+    return env
+
+
+def test(args):
+    ensure_venv("[test]")
+    env = _notebook_env()
     if not any(a == "-n" or a.startswith("-n") or a.startswith("--numprocesses") for a in args):
         # one worker per core; a file's tests stay together (notebook cells run in order)
         args = ["-n", "auto", "--dist", "loadfile", *args]
@@ -76,7 +82,7 @@ def execute(args):
     failed = []
     for nb in notebooks:
         rc = run(BIN / "jupyter", "nbconvert", "--to", "notebook", "--execute", "--inplace",
-                 "--ExecutePreprocessor.timeout=600", nb, env=dict(os.environ, PYTHONHASHSEED="0"))
+                 "--ExecutePreprocessor.timeout=600", nb, env=_notebook_env())
         if rc:
             failed.append(nb)
         else:

@@ -268,7 +268,6 @@ class Grader:
     def _execute(self, cells, workdir):
         """Run the cells in a fresh kernel. Returns ([(origin, error message)], stop reason or None)."""
         from nbclient import NotebookClient
-        from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
         nb = nbformat.v4.new_notebook()
         nb.metadata["kernelspec"] = {"name": self.kernel_name, "display_name": self.kernel_name, "language": "python"}
@@ -285,35 +284,52 @@ class Grader:
                 message = f"raised {ename}: {evalue[:200]}"
             errors.append((origins[cell_index], message))
 
-        client = NotebookClient(
-            nb, timeout=int(max(1, self.cell_timeout)), kernel_name=self.kernel_name, allow_errors=True,
-            interrupt_on_timeout=True, record_timing=False, shutdown_kernel="immediate",
-            error_on_timeout={"ename": "CellTimeout", "evalue": "time limit", "traceback": []},
-            resources={"metadata": {"path": str(workdir)}})
-        client.on_cell_error = on_error
         env = dict(os.environ, MPLBACKEND="Agg", PYTHONHASHSEED="0")
-        deadline = time.monotonic() + self.notebook_timeout
-        stop = None
         import subprocess
 
-        with client.setup_kernel(env=env, cwd=str(workdir), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL):
-            for index, cell in enumerate(nb.cells):
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    stop = f"stopped: the whole notebook hit its time limit of {self.notebook_timeout:g} s"
-                    break
-                client.timeout = int(max(1, min(self.cell_timeout, remaining)))
-                current["index"] = index
-                try:
-                    client.execute_cell(cell, index)
-                except DeadKernelError:
-                    where = origins[index]
-                    at = f"cell {where[1]} of the submission" if where[0] == "cell" else "a check"
-                    stop = f"the kernel died while running {at} (os._exit, a crash, or memory); nothing after it ran"
-                    break
-                except CellTimeoutError:
-                    errors.append((origins[index], f"stopped after {client.timeout} s (time limit)"))
+        # A kernel can die before it answers (another process took its port between jupyter_client
+        # choosing it and the kernel binding it: rare, likelier with --jobs). That says nothing
+        # about the submission, so start again, up to three times, before giving up.
+        for attempt in range(3):
+            client = NotebookClient(
+                nb, timeout=int(max(1, self.cell_timeout)), kernel_name=self.kernel_name, allow_errors=True,
+                interrupt_on_timeout=True, record_timing=False, shutdown_kernel="immediate",
+                error_on_timeout={"ename": "CellTimeout", "evalue": "time limit", "traceback": []},
+                resources={"metadata": {"path": str(workdir)}})
+            client.on_cell_error = on_error
+            started = False
+            try:
+                with client.setup_kernel(env=env, cwd=str(workdir), stdout=subprocess.DEVNULL,
+                                         stderr=subprocess.DEVNULL):
+                    started = True
+                    stop = self._run_cells(client, nb, origins, errors, current)
+                break
+            except RuntimeError:
+                if started or attempt == 2:
+                    raise
+                time.sleep(0.5 * (attempt + 1))
         return errors, stop
+
+    def _run_cells(self, client, nb, origins, errors, current):
+        """Run every cell within the per-cell and per-notebook limits; returns the stop reason or None."""
+        from nbclient.exceptions import CellTimeoutError, DeadKernelError
+
+        deadline = time.monotonic() + self.notebook_timeout
+        for index, cell in enumerate(nb.cells):
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return f"stopped: the whole notebook hit its time limit of {self.notebook_timeout:g} s"
+            client.timeout = int(max(1, min(self.cell_timeout, remaining)))
+            current["index"] = index
+            try:
+                client.execute_cell(cell, index)
+            except DeadKernelError:
+                where = origins[index]
+                at = f"cell {where[1]} of the submission" if where[0] == "cell" else "a check"
+                return f"the kernel died while running {at} (os._exit, a crash, or memory); nothing after it ran"
+            except CellTimeoutError:
+                errors.append((origins[index], f"stopped after {client.timeout} s (time limit)"))
+        return None
 
 
 def _zero(sol):
