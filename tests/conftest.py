@@ -28,3 +28,17 @@ def float64():
 
     backproplab.set_floatx("float64")
     yield
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    """Every test starts without figures left over from the one before."""
+    yield
+    if "matplotlib.pyplot" in sys.modules:
+        sys.modules["matplotlib.pyplot"].close("all")
+
+
+def assert_labelled(ax, what="plot"):
+    """A plot a learner sees has a title and both axes labelled."""
+    assert ax.get_title(), f"every {what} needs a title"
+    assert ax.get_xlabel() and ax.get_ylabel(), "both axes need labels"

@@ -3,20 +3,14 @@
 
 import numpy as np
 import pytest
+from conftest import assert_labelled
 
-matplotlib = pytest.importorskip("matplotlib")
-matplotlib.use("Agg")
+matplotlib = pytest.importorskip("matplotlib")  # conftest selects the Agg backend
 import matplotlib.pyplot as plt  # noqa: E402
 
 import backproplab as bp  # noqa: E402
 from backproplab import plotting  # noqa: E402
 from backproplab.plotting.classify import confusion_matrix  # noqa: E402
-
-
-@pytest.fixture(autouse=True)
-def _close_figures():
-    yield
-    plt.close("all")
 
 
 def _fake_history(n=5, offset=0.0):
@@ -28,8 +22,7 @@ def _fake_history(n=5, offset=0.0):
 
 
 def _labelled(ax):
-    assert ax.get_title(), "every panel needs a title"
-    assert ax.get_xlabel() and ax.get_ylabel(), "both axes need labels"
+    assert_labelled(ax, "panel")
 
 
 # ---------------------------------------------------------------- plot_history

@@ -3,9 +3,9 @@
 
 import numpy as np
 import pytest
+from conftest import assert_labelled
 
-matplotlib = pytest.importorskip("matplotlib")
-matplotlib.use("Agg")
+matplotlib = pytest.importorskip("matplotlib")  # conftest selects the Agg backend
 import matplotlib.pyplot as plt  # noqa: E402
 
 import backproplab as bp  # noqa: E402
@@ -13,15 +13,8 @@ from backproplab import plotting  # noqa: E402
 from backproplab.layers import LSTM, SimpleRNN  # noqa: E402
 
 
-@pytest.fixture(autouse=True)
-def _close_figures():
-    yield
-    plt.close("all")
-
-
 def _labelled(ax):
-    assert ax.get_title(), "every plot needs a title"
-    assert ax.get_xlabel() and ax.get_ylabel(), "both axes need labels"
+    assert_labelled(ax, "plot")
 
 
 def _diagram(ax):

@@ -18,8 +18,7 @@ import numpy as np
 import pytest
 
 pytest.importorskip("ipywidgets")
-matplotlib = pytest.importorskip("matplotlib")
-matplotlib.use("Agg")
+matplotlib = pytest.importorskip("matplotlib")  # conftest selects the Agg backend
 import matplotlib.pyplot as plt  # noqa: E402
 
 from backproplab import widgets  # noqa: E402
@@ -28,12 +27,6 @@ from backproplab.plotting import surfaces as S  # noqa: E402
 from backproplab.plotting import sweeps  # noqa: E402
 from backproplab.scalar import ThreeNeuronNet  # noqa: E402
 from backproplab.widgets._base import front_end_available  # noqa: E402
-
-
-@pytest.fixture(autouse=True)
-def _close_figures():
-    yield
-    plt.close("all")
 
 
 def png_digest(fig):
