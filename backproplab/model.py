@@ -11,6 +11,8 @@
 One training step is backpropagation in four lines (see ``train_on_batch``): forward through
 every layer, the loss gradient, backward through every layer in reverse, and the optimizer step.
 """
+import math
+
 import numpy as np
 
 from . import losses as _losses
@@ -298,17 +300,22 @@ class Sequential:
                 raise ValueError("validation_data should be a pair (x_val, y_val).")
             xv, yv = self._prepare(validation_data[0], validation_data[1], "fit (validation_data)")
         verbose = 1 if verbose == "auto" else int(verbose)
+        history = History()
+        self.history = history
+        validation = (xv, yv) if validation_data is not None else None
+        with np.errstate(over="ignore", invalid="ignore"):  # a diverging run is reported, not warned about
+            return self._fit_epochs(x, y, batch_size, epochs, initial_epoch, shuffle, validation, verbose, history)
+
+    def _fit_epochs(self, x, y, batch_size, epochs, initial_epoch, shuffle, validation, verbose, history):
+        names = ["loss"] + [name for name, _ in self.metric_fns]
         n = len(x)
         steps = -(-n // batch_size)
         bar = ProgressBar(epochs, steps, verbose)
-        history = History()
-        self.history = history
-        names = ["loss"] + [name for name, _ in self.metric_fns]
         params, grads = self.weights, self._grads()  # the same arrays all along: gather them once
         for epoch in range(initial_epoch, epochs):
             bar.epoch_begin(epoch)
             order = self._rng.permutation(n) if shuffle else None
-            totals = np.zeros(len(names))
+            totals = [0.0] * len(names)  # Python floats: cheaper than a NumPy array per step
             seen = 0
             for step in range(steps):
                 lo, hi = step * batch_size, min(n, (step + 1) * batch_size)
@@ -317,9 +324,8 @@ class Sequential:
                 else:
                     idx = order[lo:hi]
                     xb, yb = x[idx], y[idx]
-                with np.errstate(over="ignore", invalid="ignore"):  # divergence is reported below
-                    loss, out = self._train_step(xb, yb, params, grads)
-                if not np.isfinite(loss):
+                loss, out = self._train_step(xb, yb, params, grads)
+                if not math.isfinite(loss):
                     err = DivergenceError(
                         f"Training diverged: the loss became {loss} at epoch {epoch + 1}, batch {step + 1}. "
                         f"The learning rate ({self.optimizer.learning_rate:g}) is probably too large for this "
@@ -330,12 +336,13 @@ class Sequential:
                 b = hi - lo
                 totals[0] += loss * b
                 for j, (_, fn) in enumerate(self.metric_fns, start=1):
-                    totals[j] += float(np.sum(fn(yb, out)))
+                    totals[j] += float(fn(yb, out).sum())
                 seen += b
-                bar.update(step + 1, dict(zip(names, totals / seen)))
-            logs = dict(zip(names, totals / seen))
-            if validation_data is not None:
-                val = self._evaluate_prepared(xv, yv, batch_size)
+                if verbose == 1:
+                    bar.update(step + 1, {k: t / seen for k, t in zip(names, totals)})
+            logs = {k: t / seen for k, t in zip(names, totals)}
+            if validation is not None:
+                val = self._evaluate_prepared(*validation, batch_size)
                 logs.update({f"val_{k}": v for k, v in zip(names, val)})
             history.append(epoch, logs)
             bar.epoch_end(logs)

@@ -80,7 +80,7 @@ class Dense(Layer):
         dz2 = dz.reshape(-1, dz.shape[-1])
         np.matmul(x2.T, dz2, out=self.grads["kernel"])
         if self.use_bias:
-            np.sum(dz2, axis=0, out=self.grads["bias"])
+            dz2.sum(axis=0, out=self.grads["bias"])
         if not self.need_input_grad:
             return None
         return dz @ self.params["kernel"].T
