@@ -312,7 +312,7 @@ def idx_bytes(array):
 
 def write_idx(path, array, compress):
     data = idx_bytes(array)
-    path.write_bytes(gzip.compress(data) if compress else data)
+    path.write_bytes(gzip.compress(data, mtime=0) if compress else data)
     return path
 
 
@@ -334,8 +334,8 @@ def test_read_idx_round_trip(tmp_path, array, compress):
     (b"<!DOCTYPE html><html>Too many requests</html>", ["is not an IDX file", "3c 21 44 4f", "web page"]),
     (idx_bytes(np.zeros((4, 3, 3), np.uint8))[:-5], ["truncated", "4 × 3 × 3", "download it again"]),
     (idx_bytes(np.zeros(4, np.uint8)) + b"xx", ["longer than its header says"]),
-    (gzip.compress(idx_bytes(np.zeros(50, np.uint8)))[:-6], ["cannot be decompressed", "interrupted download"]),
-])
+    (gzip.compress(idx_bytes(np.zeros(50, np.uint8)), mtime=0)[:-6], ["cannot be decompressed", "interrupted download"]),
+], ids=["web-page", "truncated", "too-long", "broken-gzip"])  # fixed ids: xdist workers must collect the same names
 def test_read_idx_refuses_broken_files(tmp_path, content, words):
     path = tmp_path / "broken"
     path.write_bytes(content)
