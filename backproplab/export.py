@@ -366,6 +366,12 @@ def _execute(nb, path, timeout):
                 os.environ[k] = v
 
 
+def _link_pages(body, files):
+    """Point links between notebooks (``href="02_chain_rule.ipynb"``) at the exported pages."""
+    return re.sub(r'href="([^"/#:]+\.ipynb)(#[^"]*)?"',
+                  lambda m: f'href="{files.get(m.group(1), m.group(1))}{m.group(2) or ""}"', body)
+
+
 def export_site(notebooks, out, title="backproplab: backpropagation, from the chain rule to Keras",
                 execute=False, timeout=600, slides=False, reveal=None, log=print):
     """Write ``out/index.html`` and one ``<stem>.html`` per notebook (in the order given).
@@ -402,6 +408,7 @@ def export_site(notebooks, out, title="backproplab: backpropagation, from the ch
                      "bpl_css": _EXTRA_CSS, "bpl_nav_top": _nav(pages, i, "top"),
                      "bpl_nav_bottom": _nav(pages, i, "bottom")}
         body, _ = exporter.from_notebook_node(nb, resources=resources)
+        body = _link_pages(body, {p["source"].name: p["file"] for p in pages})
         (out / page["file"]).write_text(body, encoding="utf-8")
         if slides:
             page["slides"] = _write_slides(nb, path, out, reveal, problems)

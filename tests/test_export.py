@@ -335,3 +335,17 @@ def test_exported_site_in_chromium(tmp_path, chromium):
     finally:
         page.context.close()
     print(f"export of {len(notebooks)} notebooks: {t_export:.1f} s; screenshots in {shots}")
+
+
+def test_links_between_notebooks_point_at_the_pages(tmp_path):
+    src = tmp_path / "nbs"
+    src.mkdir()
+    nb = _notebook("01 · Welcome")
+    nb.cells.append(nbformat.v4.new_markdown_cell("Next: [the chain rule](02_chain_rule.ipynb#top) and "
+                                                  "[elsewhere](https://example.org/x.ipynb)."))
+    nbformat.write(nb, src / "01_welcome.ipynb")
+    nbformat.write(_notebook("02 · Chain rule"), src / "02_chain_rule.ipynb")
+    export.export_site(sorted(src.glob("*.ipynb")), tmp_path / "site", log=lambda *a: None)
+    page = (tmp_path / "site" / "01_welcome.html").read_text()
+    assert 'href="02_chain_rule.html#top"' in page and 'href="02_chain_rule.ipynb' not in page
+    assert 'href="https://example.org/x.ipynb"' in page  # other sites' links are left alone

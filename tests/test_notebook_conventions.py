@@ -72,3 +72,11 @@ def test_every_derivation_is_followed_by_a_check(path):
                     f"{path.name}, cell {i}: a formula with no code cell to check it before the next formula"
             else:
                 raise AssertionError(f"{path.name}, cell {i}: a formula with no code cell after it")
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_links_to_other_notebooks_resolve(path):
+    for cell in _load(path)["cells"]:
+        if cell["cell_type"] == "markdown":
+            for target in re.findall(r"\]\(([^)#\s]+\.ipynb)", _text(cell)):
+                assert (path.parent / target).exists(), f"{path.name} links to a missing {target}"
