@@ -373,3 +373,31 @@ def test_a_loop_that_swallows_interrupts_is_stopped_by_the_notebook_time_limit(t
     assert (result.status, result.total) == ("graded", 1)
     assert "time limit" in result.reason()
     assert result.seconds < 60  # 8 s of budget, plus the kernel start and kill on a loaded machine
+
+
+# ------------------------------------------------------------------------------ planted: conv and BPTT
+PLANTED_LATER = {
+    # name: (solution, answer cell, old, new, expected {question: score}, words in the feedback)
+    "forgot_flip": ("ex09_conv_backward", "ex09_q3_answer", "K[::-1, ::-1]", "K",
+                    {"ex09_q1": 1, "ex09_q2": 2, "ex09_q3": 0, "ex09_q4": 0, "ex09_q5": 2}, "forgot to flip"),
+    "truncated_bptt": ("ex10_bptt_step", "ex10_q3_answer", "for t in range(steps - 1, -1, -1):",
+                       "for t in range(steps - 1, steps - 2, -1):",
+                       {"ex10_q1": 1, "ex10_q2": 2, "ex10_q3": 0, "ex10_q4": 2}, "truncated BPTT"),
+}
+
+
+def test_planted_conv_and_bptt_mistakes_are_scored_and_named(tmp_path):
+    from backproplab.grading.grader import Grader
+
+    paths = {}
+    for name, (stem, gid, old, new, _, _) in PLANTED_LATER.items():
+        nb = _replace(nbformat.read(SOLUTIONS / f"{stem}.ipynb", as_version=4), gid, old, new)
+        paths[name] = tmp_path / f"{stem}_{name}.ipynb"
+        paths[name].write_bytes(release.notebook_bytes(nb))
+    grader = Grader(SOLUTIONS, cell_timeout=20, notebook_timeout=120, exercise=None)
+    by_path = {Path(r.path).name: r for r in grader.grade_many(list(paths.values()), jobs=1)}
+    results = {name: by_path[path.name] for name, path in paths.items()}
+    for name, (_, _, _, _, scores, words) in PLANTED_LATER.items():
+        r = results[name]
+        assert {q.grade_id: q.score for q in r.questions} == scores, name
+        assert words in " ".join(m for q in r.questions for m in q.messages), name
