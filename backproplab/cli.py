@@ -161,8 +161,22 @@ def kernel_problem(name):
 
 
 # ---------------------------------------------------------------------------------- doctor
-REQUIRED = ["numpy", "matplotlib", "ipywidgets", "jupyterlab", "nbformat", "nbclient", "nbconvert", "ipykernel"]
 OPTIONAL = ["pytest", "nbval", "hypothesis", "keras", "nbgrader"]
+
+
+def required_packages():
+    """What backproplab's own metadata requires (so this list cannot drift from pyproject.toml),
+    plus the kernel that runs the notebooks."""
+    import re
+    from importlib import metadata
+
+    try:
+        reqs = [r for r in (metadata.requires("backproplab") or []) if "extra ==" not in r]
+    except metadata.PackageNotFoundError:  # running from a source tree that was never installed
+        reqs = []
+    names = [re.split(r"[<>=!~ ;\[]", r, maxsplit=1)[0] for r in reqs]
+    return (names or ["numpy", "matplotlib", "ipywidgets", "jupyterlab", "nbformat", "nbclient", "nbconvert"]) \
+        + ["ipykernel"]
 
 
 def add_doctor(subparsers):
@@ -186,11 +200,12 @@ def run_doctor(args):
     line(ok, f"Python {sys.version.split()[0]} (needs 3.10 or newer)")
     if not ok:
         problems.append("Python 3.10 or newer is needed")
-    for name in REQUIRED + OPTIONAL:
+    required = required_packages()
+    for name in required + OPTIONAL:
         try:
             version = metadata.version(name)
         except metadata.PackageNotFoundError:
-            if name in REQUIRED:
+            if name in required:
                 line(False, f"{name} is missing: pip install {name}")
                 problems.append(f"{name} missing")
             else:
