@@ -57,6 +57,17 @@ class Layer:
     def _rng(self, rng):
         return as_generator(self.seed if self.seed is not None else rng)
 
+    def _build_kernel_and_bias(self, kernel_shape, rng):
+        """Dense's and Conv2D's parameters: ``kernel`` from ``kernel_initializer``, then (with
+        ``use_bias``) ``bias`` of the last axis' size from ``bias_initializer``; zeroed gradients."""
+        def make(init, shape):
+            return np.asarray(init(shape, rng=rng, dtype=self.dtype), dtype=self.dtype)
+
+        self.params = {"kernel": make(self.kernel_initializer, tuple(kernel_shape))}
+        if self.use_bias:
+            self.params["bias"] = make(self.bias_initializer, (kernel_shape[-1],))
+        self.grads = {k: np.zeros_like(v) for k, v in self.params.items()}
+
     # ------------------------------------------------------------------ calling
     def __call__(self, x, training=False):
         x = self._prepare_input(x)

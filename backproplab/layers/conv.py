@@ -196,13 +196,7 @@ class Conv2D(Layer):
         super().build(input_shape)
         rng = self._rng(rng)
         kh, kw = self.kernel_size
-        shape = (kh, kw, self.input_shape[-1], self.filters)
-        self.params = {"kernel": np.asarray(self.kernel_initializer(shape, rng=rng, dtype=self.dtype),
-                                            dtype=self.dtype)}
-        if self.use_bias:
-            self.params["bias"] = np.asarray(self.bias_initializer((self.filters,), rng=rng, dtype=self.dtype),
-                                             dtype=self.dtype)
-        self.grads = {k: np.zeros_like(v) for k, v in self.params.items()}
+        self._build_kernel_and_bias((kh, kw, self.input_shape[-1], self.filters), rng)
 
     def compute_output_shape(self, input_shape):
         _, (ho, wo) = _spatial_plan(self, tuple(input_shape), self.kernel_size, self.strides, self.padding,

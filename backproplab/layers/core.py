@@ -39,13 +39,7 @@ class Dense(Layer):
     def build(self, input_shape, rng=None):
         super().build(input_shape)
         rng = self._rng(rng)
-        d = self.input_shape[-1]
-        self.params = {"kernel": np.asarray(self.kernel_initializer((d, self.units), rng=rng, dtype=self.dtype),
-                                            dtype=self.dtype)}
-        if self.use_bias:
-            self.params["bias"] = np.asarray(self.bias_initializer((self.units,), rng=rng, dtype=self.dtype),
-                                             dtype=self.dtype)
-        self.grads = {k: np.zeros_like(v) for k, v in self.params.items()}
+        self._build_kernel_and_bias((self.input_shape[-1], self.units), rng)
 
     def compute_output_shape(self, input_shape):
         return tuple(input_shape[:-1]) + (self.units,)
