@@ -13,6 +13,8 @@ matplotlib is imported when a function is called, not when this module is import
 """
 import numpy as np
 
+from ._common import unflatten_square
+
 __all__ = ["plot_decision_boundary", "confusion_matrix", "plot_confusion_matrix", "plot_images"]
 
 
@@ -174,13 +176,7 @@ def plot_images(images, labels=None, predictions=None, class_names=None, ncols=N
     """
     import matplotlib.pyplot as plt
 
-    images = np.asarray(images)
-    if images.ndim == 2:
-        side = int(round(np.sqrt(images.shape[1])))
-        if side * side != images.shape[1]:
-            raise ValueError(f"plot_images got flat images of {images.shape[1]} pixels, which is not a square; "
-                             "reshape them to (n, height, width) first.")
-        images = images.reshape(len(images), side, side)
+    images = unflatten_square(images, "plot_images")
     if images.ndim not in (3, 4):
         raise ValueError(f"plot_images expects images of shape (n, h, w) or (n, h*w), not {images.shape}.")
     n = len(images)

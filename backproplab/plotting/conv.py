@@ -21,6 +21,8 @@ matplotlib is imported when a function is called, not when this module is import
 """
 import numpy as np
 
+from ._common import unflatten_square
+
 __all__ = ["plot_conv_matrix", "plot_filters", "plot_feature_maps", "plot_reconstructions", "plot_codes",
            "plot_decoded_grid"]
 
@@ -30,12 +32,7 @@ def _as_images(images, name):
     images = np.asarray(images, dtype=np.float64)
     if images.ndim == 4 and images.shape[-1] == 1:
         images = images[..., 0]
-    if images.ndim == 2:
-        side = int(round(np.sqrt(images.shape[1])))
-        if side * side != images.shape[1]:
-            raise ValueError(f"{name}: flat images of {images.shape[1]} pixels are not square; reshape them to "
-                             "(n, height, width) first.")
-        images = images.reshape(len(images), side, side)
+    images = unflatten_square(images, name)
     if images.ndim != 3:
         raise ValueError(f"{name} should have shape (n, h, w), (n, h, w, 1) or (n, h*w), not {images.shape}.")
     return images

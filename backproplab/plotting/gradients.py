@@ -20,20 +20,11 @@ Every function takes an optional ``ax``, sets a title and axis labels, and retur
 matplotlib is imported when a function is called, not when this module is imported.
 """
 
+from ._common import GRAD_COLOR, NODE_FACE, VALUE_COLOR, new_axes
+
 __all__ = ["plot_time_step_grad_norms", "plot_layer_gradient_norms", "plot_unrolled_rnn", "plot_lstm_cell"]
 
-VALUE_COLOR = "#1f3b73"      # forward values: dark blue (as in plotting.graph)
-GRAD_COLOR = "#b2182b"       # gradients: dark red
-NODE_FACE = "#eef3fb"
 WEIGHT_COLOR = "#5a5a5a"
-
-
-def _new_axes(ax, figsize):
-    import matplotlib.pyplot as plt
-
-    if ax is None:
-        _, ax = plt.subplots(figsize=figsize)
-    return ax
 
 
 def _runs(runs, what):
@@ -89,7 +80,7 @@ def plot_time_step_grad_norms(runs, bounds=None, ax=None, title=None, logy=True,
     import numpy as np
 
     data = _runs(runs, "plot_time_step_grad_norms")
-    ax = _new_axes(ax, (7.0, 4.2))
+    ax = new_axes(ax, (7.0, 4.2))
     colors = {}
     for i, (label, norms) in enumerate(data):
         steps = np.arange(1, len(norms) + 1)
@@ -151,7 +142,7 @@ def plot_layer_gradient_norms(runs, param="kernel", ax=None, title=None, logy=Tr
         data = [(label, [(str(i + 1), float(v)) for i, v in enumerate(values)]) for label, values in runs.items()]
     else:
         data = [(None, _layer_values(runs, param))]
-    ax = _new_axes(ax, (7.0, 4.2))
+    ax = new_axes(ax, (7.0, 4.2))
     for i, (label, values) in enumerate(data):
         layers = np.arange(1, len(values) + 1)
         norms = np.array([v for _, v in values])
@@ -211,7 +202,7 @@ def plot_unrolled_rnn(steps=4, ax=None, title=None, show_backward=True):
 
     if not isinstance(steps, int) or steps < 2:
         raise ValueError(f"plot_unrolled_rnn(steps) draws at least 2 steps, got {steps!r}.")
-    ax = _new_axes(ax, (2.3 * steps + 3.2, 4.6))
+    ax = new_axes(ax, (2.3 * steps + 3.2, 4.6))
     dx = 2.3
     y_x, y_h = 0.0, 1.9
     hw, hh = 0.45, 0.31                    # half the width and height of a box: arrows run edge to edge
@@ -265,7 +256,7 @@ def plot_lstm_cell(ax=None, title=None):
     from matplotlib.lines import Line2D
     from matplotlib.patches import Circle
 
-    ax = _new_axes(ax, (10.0, 5.4))
+    ax = new_axes(ax, (10.0, 5.4))
     y_c, y_op, y_g, y_in = 3.2, 1.9, 0.5, -0.9
 
     def op(xy, text, face="white"):

@@ -11,20 +11,11 @@
 matplotlib is imported when a function is called, not when this module is imported.
 """
 
+from ._common import GRAD_COLOR, NODE_FACE, VALUE_COLOR, new_axes
+
 __all__ = ["draw_three_neuron_net", "draw_value_graph"]
 
-VALUE_COLOR = "#1f3b73"      # forward values: dark blue
-GRAD_COLOR = "#b2182b"       # gradients: dark red
-NODE_FACE = "#eef3fb"
 OP_FACE = "#fff4d6"
-
-
-def _axes(ax, figsize):
-    import matplotlib.pyplot as plt
-
-    if ax is None:
-        _, ax = plt.subplots(figsize=figsize)
-    return ax
 
 
 def _fmt(v):
@@ -65,7 +56,7 @@ def draw_three_neuron_net(net, x1, y, ax=None, show_gradients=True, title=None):
     f = net.forward(x1)
     g = net.backward(x1, y)
     err = net.error(x1, y)
-    ax = _axes(ax, (12, 6.4))
+    ax = new_axes(ax, (12, 6.4))
 
     pos = {"x1": (0.0, 0.0), "h1": (3.4, 1.5), "h2": (3.4, -1.5), "o1": (6.8, 0.0), "E": (9.6, 0.0)}
     r = 0.66

@@ -27,6 +27,8 @@ from typing import NamedTuple
 
 import numpy as np
 
+from ._common import new_axes
+
 __all__ = ["LossSurface", "quadratic_surface", "ravine", "rosenbrock", "line_fit_surface", "DescentPath",
            "descent_path", "plot_loss_surface", "plot_descent_path", "plot_descent_paths", "plot_path_losses",
            "log_axis"]
@@ -253,12 +255,8 @@ def _optimizer_label(opt):
 
 
 # ------------------------------------------------------------------------------------------ plots
-def _new_axes(ax, figsize=(6.4, 4.8)):
-    import matplotlib.pyplot as plt
-
-    if ax is None:
-        _, ax = plt.subplots(figsize=figsize, layout="constrained")
-    return ax
+def _new_axes(ax):
+    return new_axes(ax, (6.4, 4.8), layout="constrained")
 
 
 def _levels(Z, minimum_value, n, spacing):

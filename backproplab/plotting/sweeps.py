@@ -15,6 +15,7 @@ Each plotting function returns its ``Axes``.
 """
 import numpy as np
 
+from ._common import new_axes
 from .surfaces import log_axis
 
 __all__ = ["sweep_learning_rates", "final_losses", "plot_curves_by_learning_rate", "plot_learning_rate_sweep",
@@ -59,12 +60,8 @@ def final_losses(curves):
     return lrs, last
 
 
-def _new_axes(ax, figsize=(6.4, 4.4)):
-    import matplotlib.pyplot as plt
-
-    if ax is None:
-        _, ax = plt.subplots(figsize=figsize, layout="constrained")
-    return ax
+def _new_axes(ax):
+    return new_axes(ax, (6.4, 4.4), layout="constrained")
 
 
 def plot_curves_by_learning_rate(curves, ax=None, xlabel="epoch", ylabel="loss", title=None, logy=True,
